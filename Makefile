@@ -1,0 +1,36 @@
+# `make run` trains the course's cat classifier; `make test` runs every test.
+# Both first make sure the HDF5 C library is present: on Debian/Ubuntu they install
+# libhdf5-dev with apt-get when pkg-config cannot find it (as root, or through sudo).
+# Elsewhere install HDF5 yourself (macOS: `brew install hdf5`; Fedora: `dnf install
+# hdf5-devel`) or set HDF5_DIR.
+
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench deps
+
+run: deps
+	$(CARGO) run --release --example cat_classifier -- train $(ARGS)
+
+test: deps
+	$(CARGO) test --release
+	$(CARGO) bench --no-run
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+bench: deps
+	$(CARGO) bench
+
+deps:
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists hdf5; then :; \
+	elif [ -n "$$HDF5_DIR" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "libhdf5 not found: installing libhdf5-dev and pkg-config with apt-get"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends libhdf5-dev pkg-config; \
+	else \
+		echo "libhdf5 not found and apt-get is not available: install HDF5 (e.g. brew install hdf5) or set HDF5_DIR"; \
+		exit 1; \
+	fi

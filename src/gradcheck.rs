@@ -1,0 +1,145 @@
+//! A finite-difference gradient checker, for tapegrad's own ops and for users' models.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::tape::{Tape, Var};
+use crate::tensor::Tensor;
+
+/// The step of the central difference. With f64, `(f(x+h) − f(x−h)) / 2h` has truncation error
+/// `O(h²) ≈ 1e-12` and rounding error `≈ 1e-16·|f| / h ≈ 1e-10·|f|`.
+pub const DEFAULT_EPS: f64 = 1e-6;
+
+/// The outcome of [`gradcheck`]: the worst element over all params.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradcheckReport {
+    /// Which param (position in the slice passed to `gradcheck`) holds the worst element.
+    pub param: usize,
+    /// The worst element's multi-index within that param.
+    pub index: Vec<usize>,
+    /// Its central-difference derivative.
+    pub numeric: f64,
+    /// Its derivative from the tape (0 when the tape gives the param no gradient).
+    pub analytic: f64,
+    /// `|analytic − numeric| / max(1, |analytic|, |numeric|)`: absolute for small derivatives,
+    /// relative for large ones.
+    pub error: f64,
+    /// How many elements were compared.
+    pub checked: usize,
+}
+
+impl fmt::Display for GradcheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "worst of {} elements: param {} at {:?}: numeric {:e}, analytic {:e}, error {:e}",
+            self.checked, self.param, self.index, self.numeric, self.analytic, self.error
+        )
+    }
+}
+
+/// Compares the tape's gradient of a scalar function with central finite differences, in f64,
+/// for every element of every param, and reports the worst element.
+///
+/// `f` builds the scalar on the fresh tape it is given, from vars holding `params` (in order);
+/// it is called once with params recorded by [`Tape::param`] and twice per element with
+/// perturbed copies. Use the report's `error` against a tolerance of your choosing, e.g. 1e-6.
+///
+/// ```
+/// use tapegrad::{gradcheck, Tensor};
+/// let w = Tensor::from_vec(vec![0.3, -0.2, 0.5, 0.1], &[2, 2])?;
+/// let x = Tensor::from_vec(vec![1.0, 2.0, -1.0, 0.5, 0.0, 3.0], &[2, 3])?;
+/// let report = gradcheck::gradcheck(&[w], |tape, p| {
+///     let x = tape.constant(&x);
+///     p[0].matmul(x).tanh().sum()
+/// })?;
+/// assert!(report.error < 1e-7, "{report}");
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+///
+/// # Errors
+/// When `f` returns a value that does not have exactly one element.
+pub fn gradcheck<F>(params: &[Tensor<f64>], f: F) -> Result<GradcheckReport>
+where
+    F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
+{
+    gradcheck_with(params, DEFAULT_EPS, f)
+}
+
+/// [`gradcheck`] with a chosen finite-difference step `eps`.
+///
+/// # Errors
+/// When `f` returns a value that does not have exactly one element, or `eps` is not positive.
+pub fn gradcheck_with<F>(params: &[Tensor<f64>], eps: f64, f: F) -> Result<GradcheckReport>
+where
+    F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
+{
+    if eps.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::Invalid(format!("gradcheck: eps must be positive, got {eps}")));
+    }
+    let analytic: Vec<Vec<f64>> = {
+        let tape = Tape::new();
+        let vars: Vec<Var<'_, f64>> = params.iter().map(|p| tape.param(p)).collect();
+        let grads = f(&tape, &vars).backward()?;
+        vars.iter()
+            .zip(params)
+            .map(|(&v, p)| grads.wrt(v).map_or_else(|| vec![0.0; p.len()], Tensor::to_vec))
+            .collect()
+    };
+    let eval = |values: &[Tensor<f64>]| -> Result<f64> {
+        let tape = Tape::new();
+        let vars: Vec<Var<'_, f64>> = values.iter().map(|p| tape.constant(p)).collect();
+        let out = f(&tape, &vars).value();
+        if out.len() != 1 {
+            return Err(Error::NotScalar { shape: out.shape().to_vec() });
+        }
+        Ok(out.item())
+    };
+    let mut values: Vec<Tensor<f64>> = params.iter().map(Tensor::contiguous).collect();
+    let mut worst = GradcheckReport {
+        param: 0,
+        index: vec![],
+        numeric: 0.0,
+        analytic: 0.0,
+        error: -1.0,
+        checked: 0,
+    };
+    for p in 0..params.len() {
+        let original = values[p].to_vec();
+        for i in 0..original.len() {
+            let mut at = |x: f64| -> Result<f64> {
+                let mut data = original.clone();
+                data[i] = x;
+                values[p] = Tensor::from_vec(data, params[p].shape())?;
+                eval(&values)
+            };
+            let numeric = (at(original[i] + eps)? - at(original[i] - eps)?) / (2.0 * eps);
+            let a = analytic[p][i];
+            let error = (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs());
+            worst.checked += 1;
+            // `!(error <= worst)` also catches NaN.
+            if !(error <= worst.error) {
+                worst = GradcheckReport {
+                    param: p,
+                    index: unravel(i, params[p].shape()),
+                    numeric,
+                    analytic: a,
+                    error,
+                    checked: worst.checked,
+                };
+            }
+        }
+        values[p] = params[p].contiguous();
+    }
+    worst.error = worst.error.max(0.0);
+    Ok(worst)
+}
+
+fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    for (slot, &d) in index.iter_mut().zip(shape).rev() {
+        *slot = flat % d;
+        flat /= d;
+    }
+    index
+}

@@ -1,0 +1,79 @@
+//! Elementwise functions: `relu`, `sigmoid`, `tanh`, `exp`, `log`.
+//!
+//! | op | forward | backward (`g` = output gradient, `y` = output) |
+//! |---|---|---|
+//! | `relu` | `max(0, z)` | `g` where `z > 0`, else 0 (so `relu'(0) = 0`, as the course's `dZ[Z <= 0] = 0`) |
+//! | `sigmoid` | `1 / (1 + e^{−z})` | `g ⊙ y ⊙ (1 − y)` |
+//! | `tanh` | `tanh z` | `g ⊙ (1 − y²)` |
+//! | `exp` | `e^z` | `g ⊙ y` |
+//! | `log` | `ln z` | `g / z` |
+//!
+//! `sigmoid` is the course's exact expression `1 / (1 + exp(−z))`, which is stable at both
+//! ends: for `z → −∞`, `exp(−z)` overflows to `inf` and the result is exactly 0, never NaN.
+
+use crate::tape::Var;
+use crate::tensor::kernels::zip_broadcast;
+use crate::tensor::{Element, Tensor};
+
+/// The scalar functions and their derivatives, shared by the tensor and tape forms.
+#[derive(Clone, Copy)]
+enum Activation {
+    Relu,
+    Sigmoid,
+    Tanh,
+    Exp,
+    Log,
+}
+
+impl Activation {
+    fn forward<T: Element>(self, z: &Tensor<T>) -> Tensor<T> {
+        match self {
+            Activation::Relu => z.map(|z| if z > T::ZERO { z } else { T::ZERO }),
+            Activation::Sigmoid => z.map(|z| T::ONE / (T::ONE + (-z).exp())),
+            Activation::Tanh => z.map(T::tanh),
+            Activation::Exp => z.map(T::exp),
+            Activation::Log => z.map(T::ln),
+        }
+    }
+
+    fn backward<T: Element>(self, g: &Tensor<T>, z: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
+        let s = g.shape();
+        match self {
+            Activation::Relu => zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO }),
+            Activation::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
+            Activation::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
+            Activation::Exp => zip_broadcast(g, y, s, |g, y| g * y),
+            Activation::Log => zip_broadcast(g, z, s, |g, z| g / z),
+        }
+    }
+
+    fn record<'t, T: Element>(self, z: Var<'t, T>) -> Var<'t, T> {
+        let zv = z.value();
+        let y = self.forward(&zv);
+        let yv = y.clone();
+        z.record_unary(y, move |g| self.backward(g, &zv, &yv))
+    }
+}
+
+macro_rules! activation {
+    ($variant:ident, $name:ident, $doc:literal) => {
+        impl<T: Element> Tensor<T> {
+            #[doc = $doc]
+            pub fn $name(&self) -> Tensor<T> {
+                Activation::$variant.forward(self)
+            }
+        }
+        impl<'t, T: Element> Var<'t, T> {
+            #[doc = concat!("Records ", $doc)]
+            pub fn $name(self) -> Var<'t, T> {
+                Activation::$variant.record(self)
+            }
+        }
+    };
+}
+
+activation!(Relu, relu, "`max(0, z)` elementwise; derivative `z > 0`.");
+activation!(Sigmoid, sigmoid, "`1 / (1 + e^{−z})` elementwise; derivative `y(1 − y)`.");
+activation!(Tanh, tanh, "`tanh z` elementwise; derivative `1 − y²`.");
+activation!(Exp, exp, "`e^z` elementwise; derivative `y`.");
+activation!(Log, log, "`ln z` elementwise (natural log); derivative `1/z`.");

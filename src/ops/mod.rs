@@ -1,0 +1,8 @@
+//! The ops, one family per file, each with its forward and backward side by side.
+
+mod activation;
+mod arith;
+mod loss;
+mod matmul;
+mod reduce;
+mod softmax;

@@ -1,0 +1,62 @@
+//! `softmax(axis)`: `y = e^{z − max z} / Σ e^{z − max z}` along an axis.
+//!
+//! Subtracting the maximum along the axis keeps every exponent ≤ 0, so no column overflows or
+//! underflows to 0/0. Backward: `∂/∂z = y ⊙ (g − Σ_axis g ⊙ y)`.
+
+use crate::error::Result;
+use crate::tape::Var;
+use crate::tensor::kernels::{check_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast};
+use crate::tensor::{Element, Tensor};
+
+impl<T: Element> Tensor<T> {
+    /// Softmax along `axis` (for the course's `(C, m)` scores, `axis = 0`: one distribution
+    /// per column).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let z = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3, 1])?;
+    /// let y = z.softmax(0);
+    /// assert!((y.to_vec()[2] - 0.6652409557748218).abs() < 1e-15);
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_softmax(&self, axis: usize) -> Result<Tensor<T>> {
+        check_axis("softmax", self.shape(), axis)?;
+        let s = self.shape();
+        let max = fold_axis_keepdim(self, axis, T::max);
+        let e = zip_broadcast(self, &max, s, |z, m| (z - m).exp());
+        let total = sum_axis_keepdim(&e, axis);
+        Ok(zip_broadcast(&e, &total, s, |e, t| e / t))
+    }
+
+    /// [`Tensor::try_softmax`], panicking on a bad axis.
+    #[track_caller]
+    pub fn softmax(&self, axis: usize) -> Tensor<T> {
+        self.try_softmax(axis).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl<'t, T: Element> Var<'t, T> {
+    /// Records softmax along `axis`.
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_softmax(self, axis: usize) -> Result<Var<'t, T>> {
+        let y = self.value().try_softmax(axis)?;
+        let yv = y.clone();
+        Ok(self.record_unary(y, move |g| {
+            let s = g.shape();
+            let gy = zip_broadcast(g, &yv, s, |g, y| g * y);
+            let dot = sum_axis_keepdim(&gy, axis);
+            zip_broadcast(&zip_broadcast(g, &dot, s, |g, d| g - d), &yv, s, |v, y| v * y)
+        }))
+    }
+
+    /// [`Var::try_softmax`], panicking on a bad axis.
+    #[track_caller]
+    pub fn softmax(self, axis: usize) -> Var<'t, T> {
+        self.try_softmax(axis).unwrap_or_else(|e| panic!("{e}"))
+    }
+}

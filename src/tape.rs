@@ -1,0 +1,239 @@
+//! The tape: a per-step arena of recorded ops, and the reverse sweep over it.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{fmt_shape, Error, Result};
+use crate::tensor::{Element, Tensor};
+
+/// A backward rule: given the gradient of the op's output and which inputs want a gradient,
+/// returns the gradient of each input (or `None` where none was asked for).
+pub(crate) type Backward<T> = Box<dyn Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2]>;
+
+struct Node<T: Element> {
+    value: Tensor<T>,
+    /// Whether a gradient flows to this node: it is a param or depends on one.
+    requires_grad: bool,
+    is_param: bool,
+    inputs: [Option<usize>; 2],
+    /// Present only when `requires_grad`, so constants never cost a backward computation.
+    backward: Option<Backward<T>>,
+}
+
+/// Records the ops of one forward pass so [`Var::backward`] can run them in reverse.
+///
+/// Make one tape per training step; parameters live outside it as plain [`Tensor`]s and enter
+/// with [`Tape::param`]. Dropping the tape frees every recorded value, so memory does not grow
+/// across steps. A tape is single-threaded (`!Sync`); the [`Var`] handles borrow it, so a
+/// handle cannot outlive its tape.
+///
+/// ```
+/// use tapegrad::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let x = tape.param(&Tensor::from_vec(vec![3.0], &[1])?);
+/// let y = x * x + x; // dy/dx = 2x + 1 = 7
+/// let grads = y.sum().backward()?;
+/// assert_eq!(grads.wrt(x).unwrap().to_vec(), vec![7.0]);
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+pub struct Tape<T: Element = f64> {
+    id: u64,
+    nodes: RefCell<Vec<Node<T>>>,
+}
+
+static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(0);
+
+impl<T: Element> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Element> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Tape { id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed), nodes: RefCell::new(Vec::new()) }
+    }
+
+    /// Records a leaf whose gradient [`Gradients::wrt`] will report. Shares `value`'s storage.
+    pub fn param(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.push(Node { value: value.clone(), requires_grad: true, is_param: true, inputs: [None; 2], backward: None })
+    }
+
+    /// Records a leaf that needs no gradient (data, labels). Shares `value`'s storage.
+    pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.push(Node { value: value.clone(), requires_grad: false, is_param: false, inputs: [None; 2], backward: None })
+    }
+
+    /// The number of recorded nodes (leaves and ops).
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// Whether nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every node, keeping the allocation, so one tape can serve step after step.
+    /// Requires `&mut self`: no [`Var`] of the old step can still be alive.
+    pub fn clear(&mut self) {
+        self.nodes.get_mut().clear();
+        self.id = NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn push(&self, node: Node<T>) -> Var<'_, T> {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.push(node);
+        Var { tape: self, id: nodes.len() - 1 }
+    }
+}
+
+/// A handle to a value recorded on a [`Tape`]. It is `Copy`: using a value twice is copying
+/// its handle, and the tape sums the gradients of every use.
+///
+/// Ops are methods (`a.matmul(b)`, `z.sigmoid()`) and operators (`a + b`, `1.0 - y`, `-a`).
+/// Shape mistakes panic with a message naming the op and both shapes; every binary op has a
+/// `try_` form returning [`Result`] instead.
+#[derive(Clone, Copy)]
+pub struct Var<'t, T: Element = f64> {
+    tape: &'t Tape<T>,
+    id: usize,
+}
+
+impl<'t, T: Element> Var<'t, T> {
+    /// The forward value (shares storage with the tape; no copy).
+    pub fn value(&self) -> Tensor<T> {
+        self.tape.nodes.borrow()[self.id].value.clone()
+    }
+
+    /// The shape of the forward value.
+    pub fn shape(&self) -> crate::Shape {
+        self.tape.nodes.borrow()[self.id].value.shape().into()
+    }
+
+    /// Whether a gradient flows through this value (it is a param or depends on one).
+    pub fn requires_grad(&self) -> bool {
+        self.tape.nodes.borrow()[self.id].requires_grad
+    }
+
+    /// The tape this value lives on.
+    pub fn tape(&self) -> &'t Tape<T> {
+        self.tape
+    }
+
+    /// Records an op of one input. `backward` maps the output gradient to the input's.
+    pub(crate) fn record_unary(
+        self,
+        value: Tensor<T>,
+        backward: impl Fn(&Tensor<T>) -> Tensor<T> + 'static,
+    ) -> Var<'t, T> {
+        let requires_grad = self.requires_grad();
+        let backward: Option<Backward<T>> = if requires_grad {
+            Some(Box::new(move |g, _| [Some(backward(g)), None]))
+        } else {
+            None
+        };
+        self.tape.push(Node { value, requires_grad, is_param: false, inputs: [Some(self.id), None], backward })
+    }
+
+    /// Records an op of two inputs. `backward(g, needs)` computes only the gradients whose
+    /// `needs` flag is set.
+    #[track_caller]
+    pub(crate) fn record_binary(
+        self,
+        other: Var<'t, T>,
+        value: Tensor<T>,
+        backward: impl Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2] + 'static,
+    ) -> Var<'t, T> {
+        self.same_tape(other);
+        let requires_grad = self.requires_grad() || other.requires_grad();
+        let backward: Option<Backward<T>> = if requires_grad { Some(Box::new(backward)) } else { None };
+        self.tape.push(Node {
+            value,
+            requires_grad,
+            is_param: false,
+            inputs: [Some(self.id), Some(other.id)],
+            backward,
+        })
+    }
+
+    #[track_caller]
+    pub(crate) fn same_tape(self, other: Var<'t, T>) {
+        assert!(std::ptr::eq(self.tape, other.tape), "vars from two different tapes cannot be combined");
+    }
+
+    /// Runs the tape backwards from this value and returns the gradient of every param.
+    ///
+    /// One reverse sweep over the nodes (recording order is already topological): each node's
+    /// gradient is taken, passed to its backward rule, and added into its inputs' gradients.
+    ///
+    /// # Errors
+    /// [`Error::NotScalar`] unless this value has exactly one element.
+    ///
+    /// # Panics
+    /// If a backward rule returns a gradient of the wrong shape: a bug in that op, not in the
+    /// caller's code.
+    pub fn backward(self) -> Result<Gradients<T>> {
+        let nodes = self.tape.nodes.borrow();
+        let loss = &nodes[self.id];
+        if loss.value.len() != 1 {
+            return Err(Error::NotScalar { shape: loss.value.shape().to_vec() });
+        }
+        let mut pending: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
+        let mut params: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
+        pending[self.id] = Some(Tensor::ones(loss.value.shape()));
+        for id in (0..=self.id).rev() {
+            let Some(g) = pending[id].take() else { continue };
+            let node = &nodes[id];
+            if node.is_param {
+                params[id] = Some(g.contiguous());
+                continue;
+            }
+            let Some(backward) = &node.backward else { continue };
+            let needs = node.inputs.map(|i| i.is_some_and(|i| nodes[i].requires_grad));
+            for (input, grad) in node.inputs.iter().zip(backward(&g, needs)) {
+                let (Some(input), Some(grad)) = (*input, grad) else { continue };
+                let expected = nodes[input].value.shape();
+                assert!(
+                    grad.shape() == expected,
+                    "backward rule of node {id} produced a gradient of shape {} for an input of shape {}",
+                    fmt_shape(grad.shape()),
+                    fmt_shape(expected)
+                );
+                accumulate(&mut pending[input], grad);
+            }
+        }
+        Ok(Gradients { tape_id: self.tape.id, grads: params })
+    }
+}
+
+/// Stores the first gradient, adds later ones in place.
+fn accumulate<T: Element>(slot: &mut Option<Tensor<T>>, grad: Tensor<T>) {
+    match slot {
+        None => *slot = Some(grad),
+        Some(acc) => acc.axpy_(T::ONE, &grad),
+    }
+}
+
+/// The gradients of one [`Var::backward`] call, one per param the loss depends on.
+pub struct Gradients<T: Element = f64> {
+    tape_id: u64,
+    grads: Vec<Option<Tensor<T>>>,
+}
+
+impl<T: Element> Gradients<T> {
+    /// The gradient of the loss with respect to `param`, with `param`'s shape.
+    ///
+    /// Returns `None` when `param` was recorded with [`Tape::constant`], or is a param the loss
+    /// does not depend on (an unused param gets no gradient, not zeros: for it, "no change" and
+    /// "not part of the model" are the caller's call to make).
+    ///
+    /// # Panics
+    /// When `param` belongs to another tape than the loss (or to a cleared tape).
+    #[track_caller]
+    pub fn wrt(&self, param: Var<'_, T>) -> Option<&Tensor<T>> {
+        assert!(param.tape.id == self.tape_id, "wrt: the var belongs to another tape than the loss");
+        self.grads.get(param.id).and_then(Option::as_ref)
+    }
+}

@@ -1,0 +1,279 @@
+//! The loops. Every op, on the tape or off it, ends up here.
+
+use super::{contiguous_strides, Element, Shape, Tensor};
+use crate::error::{fmt_shape, Error, Result};
+
+/// Copies a (possibly transposed) tensor into row-major order.
+pub(crate) fn gather<T: Element>(t: &Tensor<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(t.len());
+    let strides: Shape = t.strides().into();
+    for_each_row(t.shape(), &[&strides], |offsets, len| {
+        let s = strides.last().copied().unwrap_or(0);
+        let src = t.storage();
+        out.extend((0..len).map(|i| src[offsets[0] + i * s]));
+    });
+    out
+}
+
+/// Walks the rows (last dimension) of `shape`, calling `row(offsets, len)` with the starting
+/// element offset of each row in each of the `strides` layouts.
+fn for_each_row(shape: &[usize], strides: &[&Shape], mut row: impl FnMut(&[usize], usize)) {
+    let n = shape.len();
+    if shape.contains(&0) {
+        return;
+    }
+    if n == 0 {
+        row(&vec![0; strides.len()], 1);
+        return;
+    }
+    let len = shape[n - 1];
+    let mut index: Shape = smallvec::smallvec![0; n - 1];
+    let mut offsets = vec![0usize; strides.len()];
+    loop {
+        row(&offsets, len);
+        // Odometer increment over the outer dimensions, keeping offsets in step.
+        let mut d = n - 1;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            index[d] += 1;
+            for (o, s) in offsets.iter_mut().zip(strides) {
+                *o += s[d];
+            }
+            if index[d] < shape[d] {
+                break;
+            }
+            for (o, s) in offsets.iter_mut().zip(strides) {
+                *o -= s[d] * shape[d];
+            }
+            index[d] = 0;
+        }
+    }
+}
+
+/// NumPy's broadcasting rule: align trailing dimensions; each pair must be equal or contain 1.
+pub(crate) fn broadcast_shape(op: &'static str, a: &[usize], b: &[usize]) -> Result<Shape> {
+    let n = a.len().max(b.len());
+    let mut out: Shape = smallvec::smallvec![0; n];
+    for i in 0..n {
+        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
+        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => {
+                return Err(Error::shape(
+                    op,
+                    format!(
+                        "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
+                        fmt_shape(a),
+                        fmt_shape(b)
+                    ),
+                ))
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// Strides that read `t` as if it had shape `out` (0 along broadcast dimensions).
+fn broadcast_strides<T: Element>(t: &Tensor<T>, out: &[usize]) -> Shape {
+    let lead = out.len() - t.ndim();
+    let mut s: Shape = smallvec::smallvec![0; out.len()];
+    for (i, (&d, &st)) in t.shape().iter().zip(t.strides()).enumerate() {
+        s[lead + i] = if d == 1 { 0 } else { st };
+    }
+    s
+}
+
+/// Elementwise `f(a, b)` over the broadcast shape `out`.
+pub(crate) fn zip_broadcast<T: Element>(
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    out: &[usize],
+    f: impl Fn(T, T) -> T,
+) -> Tensor<T> {
+    // The common case, equal contiguous shapes, is one flat loop the compiler vectorizes.
+    if a.shape() == out && b.shape() == out && a.is_contiguous() && b.is_contiguous() {
+        let data = a.storage().iter().zip(b.storage()).map(|(&x, &y)| f(x, y)).collect();
+        return Tensor::from_parts(data, out);
+    }
+    let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
+    let (da, db) = (a.storage(), b.storage());
+    let mut data = Vec::with_capacity(out.iter().product());
+    let (ia, ib) = (sa.last().copied().unwrap_or(0), sb.last().copied().unwrap_or(0));
+    for_each_row(out, &[&sa, &sb], |o, len| {
+        let (ra, rb) = (o[0], o[1]);
+        match (ia, ib) {
+            (1, 1) => data.extend(da[ra..ra + len].iter().zip(&db[rb..rb + len]).map(|(&x, &y)| f(x, y))),
+            (1, 0) => data.extend(da[ra..ra + len].iter().map(|&x| f(x, db[rb]))),
+            (0, 1) => data.extend(db[rb..rb + len].iter().map(|&y| f(da[ra], y))),
+            _ => data.extend((0..len).map(|i| f(da[ra + i * ia], db[rb + i * ib]))),
+        }
+    });
+    Tensor::from_parts(data, out)
+}
+
+/// Elementwise `f(a, b)` for equal shapes (`op` names the caller in the error).
+pub(crate) fn zip_same<T: Element>(
+    op: &'static str,
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    f: impl Fn(T, T) -> T,
+) -> Result<Tensor<T>> {
+    if a.shape() != b.shape() {
+        return Err(Error::shape(
+            op,
+            format!(
+                "shapes differ: {} and {} (use broadcast_{op} to broadcast)",
+                fmt_shape(a.shape()),
+                fmt_shape(b.shape())
+            ),
+        ));
+    }
+    Ok(zip_broadcast(a, b, a.shape(), f))
+}
+
+/// Sums `t` along `axis`, keeping it as a dimension of size 1.
+pub(crate) fn sum_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize) -> Tensor<T> {
+    let t = t.contiguous();
+    let shape = t.shape();
+    let outer: usize = shape[..axis].iter().product();
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let src = t.storage();
+    let mut out = vec![T::ZERO; outer * inner];
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        if inner == 1 {
+            dst[0] = src[o * n..(o + 1) * n].iter().copied().sum();
+            continue;
+        }
+        // Row by row, so the inner loop runs over contiguous memory.
+        for k in 0..n {
+            let row = &src[(o * n + k) * inner..(o * n + k + 1) * inner];
+            for (d, &x) in dst.iter_mut().zip(row) {
+                *d += x;
+            }
+        }
+    }
+    let mut out_shape: Shape = shape.into();
+    out_shape[axis] = 1;
+    Tensor::from_parts(out, &out_shape)
+}
+
+/// Reduces along `axis` with `f`, starting from the first element (for max).
+pub(crate) fn fold_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize, f: impl Fn(T, T) -> T) -> Tensor<T> {
+    let t = t.contiguous();
+    let shape = t.shape();
+    let outer: usize = shape[..axis].iter().product();
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let src = t.storage();
+    let mut out = Vec::with_capacity(outer * inner);
+    for o in 0..outer {
+        let first = (o * n) * inner;
+        out.extend_from_slice(&src[first..first + inner]);
+        let dst_start = o * inner;
+        for k in 1..n {
+            let row = &src[(o * n + k) * inner..(o * n + k + 1) * inner];
+            for (d, &x) in out[dst_start..].iter_mut().zip(row) {
+                *d = f(*d, x);
+            }
+        }
+    }
+    let mut out_shape: Shape = shape.into();
+    out_shape[axis] = 1;
+    Tensor::from_parts(out, &out_shape)
+}
+
+/// Sums a broadcast result back to `target` (the inverse of broadcasting, used by every
+/// broadcast op's backward): leading dimensions are summed away, size-1 ones kept.
+pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tensor<T> {
+    if g.shape() == target {
+        return g.clone();
+    }
+    let lead = g.ndim() - target.len();
+    let mut acc = g.clone();
+    for axis in 0..g.ndim() {
+        let want = if axis < lead { 1 } else { target[axis - lead] };
+        if acc.shape()[axis] != want {
+            acc = sum_axis_keepdim(&acc, axis);
+        }
+    }
+    acc.reshape(target)
+}
+
+/// How a matrix product is handed to `matrixmultiply`: as written (`C = A·B`) or transposed
+/// (`Cᵀ = Bᵀ·Aᵀ`, written into C through swapped output strides). Same values, different
+/// blocking: matrixmultiply splits work across threads along the rows of its output, so the
+/// product is handed over with the longer side of C as the rows.
+fn hand_over_transposed(m: usize, n: usize) -> bool {
+    m < n
+}
+
+/// `C = A·B` for 2-D tensors with any strides (transposed views included, never copied).
+pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<T>> {
+    if a.ndim() != 2 || b.ndim() != 2 {
+        return Err(Error::shape(
+            "matmul",
+            format!("expected 2-D operands: {} x {}", fmt_shape(a.shape()), fmt_shape(b.shape())),
+        ));
+    }
+    let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+    if b.shape()[0] != k {
+        return Err(Error::shape(
+            "matmul",
+            format!("inner dimensions differ: {} x {}", fmt_shape(a.shape()), fmt_shape(b.shape())),
+        ));
+    }
+    let mut c = vec![T::ZERO; m * n];
+    gemm_into(a, b, &mut c, T::ZERO);
+    Ok(Tensor::from_parts(c, &[m, n]))
+}
+
+/// `c = A·B + beta·c`, with `c` row-major (m, n). Shapes are checked by the caller.
+pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], beta: T) {
+    let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+    debug_assert_eq!(c.len(), m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    let (rsa, csa) = (a.strides()[0] as isize, a.strides()[1] as isize);
+    let (rsb, csb) = (b.strides()[0] as isize, b.strides()[1] as isize);
+    let (rsc, csc) = (n as isize, 1isize);
+    let (pa, pb, pc) = (a.storage().as_ptr(), b.storage().as_ptr(), c.as_mut_ptr());
+    // SAFETY: the shapes and strides describe the tensors' own storage (checked by the
+    // callers), and `c` is a fresh buffer of m·n elements that aliases neither operand.
+    unsafe {
+        if hand_over_transposed(m, n) {
+            T::gemm(n, k, m, T::ONE, pb, csb, rsb, pa, csa, rsa, beta, pc, csc, rsc);
+        } else {
+            T::gemm(m, k, n, T::ONE, pa, rsa, csa, pb, rsb, csb, beta, pc, rsc, csc);
+        }
+    }
+}
+
+/// Checks that an axis exists.
+pub(crate) fn check_axis(op: &'static str, shape: &[usize], axis: usize) -> Result<()> {
+    if axis >= shape.len() {
+        return Err(Error::shape(
+            op,
+            format!("axis {axis} is out of range for shape {}", fmt_shape(shape)),
+        ));
+    }
+    Ok(())
+}
+
+/// Shape of `shape` with `axis` removed (the `keepdims = false` form of a reduction).
+pub(crate) fn drop_axis(shape: &[usize], axis: usize) -> Shape {
+    shape.iter().enumerate().filter(|&(i, _)| i != axis).map(|(_, &d)| d).collect()
+}
+
+#[allow(dead_code)]
+pub(crate) fn row_major(shape: &[usize]) -> Shape {
+    contiguous_strides(shape)
+}
