@@ -75,7 +75,9 @@ where
     F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
 {
     if eps.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(Error::Invalid(format!("gradcheck: eps must be positive, got {eps}")));
+        return Err(Error::Invalid(format!(
+            "gradcheck: eps must be positive, got {eps}"
+        )));
     }
     let analytic: Vec<Vec<f64>> = {
         let tape = Tape::new();
@@ -83,7 +85,11 @@ where
         let grads = f(&tape, &vars).backward()?;
         vars.iter()
             .zip(params)
-            .map(|(&v, p)| grads.wrt(v).map_or_else(|| vec![0.0; p.len()], Tensor::to_vec))
+            .map(|(&v, p)| {
+                grads
+                    .wrt(v)
+                    .map_or_else(|| vec![0.0; p.len()], Tensor::to_vec)
+            })
             .collect()
     };
     let eval = |values: &[Tensor<f64>]| -> Result<f64> {
@@ -91,7 +97,9 @@ where
         let vars: Vec<Var<'_, f64>> = values.iter().map(|p| tape.constant(p)).collect();
         let out = f(&tape, &vars).value();
         if out.len() != 1 {
-            return Err(Error::NotScalar { shape: out.shape().to_vec() });
+            return Err(Error::NotScalar {
+                shape: out.shape().to_vec(),
+            });
         }
         Ok(out.item())
     };

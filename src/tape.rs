@@ -44,25 +44,45 @@ pub struct Tape<T: Element = f64> {
 static NEXT_TAPE_ID: AtomicU64 = AtomicU64::new(0);
 
 impl<T: Element> Default for Tape<T> {
+    /// An empty tape of any precision: `Tape::<f32>::default()`.
     fn default() -> Self {
-        Self::new()
+        Tape {
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            nodes: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl Tape<f64> {
+    /// An empty `f64` tape. (For `f32`, use `Tape::<f32>::default()`.)
+    ///
+    /// Fixing the precision here lets literals such as `1.0 - y` infer their type.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 
 impl<T: Element> Tape<T> {
-    /// An empty tape.
-    pub fn new() -> Self {
-        Tape { id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed), nodes: RefCell::new(Vec::new()) }
-    }
-
     /// Records a leaf whose gradient [`Gradients::wrt`] will report. Shares `value`'s storage.
     pub fn param(&self, value: &Tensor<T>) -> Var<'_, T> {
-        self.push(Node { value: value.clone(), requires_grad: true, is_param: true, inputs: [None; 2], backward: None })
+        self.push(Node {
+            value: value.clone(),
+            requires_grad: true,
+            is_param: true,
+            inputs: [None; 2],
+            backward: None,
+        })
     }
 
     /// Records a leaf that needs no gradient (data, labels). Shares `value`'s storage.
     pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
-        self.push(Node { value: value.clone(), requires_grad: false, is_param: false, inputs: [None; 2], backward: None })
+        self.push(Node {
+            value: value.clone(),
+            requires_grad: false,
+            is_param: false,
+            inputs: [None; 2],
+            backward: None,
+        })
     }
 
     /// The number of recorded nodes (leaves and ops).
@@ -79,13 +99,17 @@ impl<T: Element> Tape<T> {
     /// Requires `&mut self`: no [`Var`] of the old step can still be alive.
     pub fn clear(&mut self) {
         self.nodes.get_mut().clear();
+        // Gradients of the old step must not be read with vars of the new one.
         self.id = NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed);
     }
 
     fn push(&self, node: Node<T>) -> Var<'_, T> {
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(node);
-        Var { tape: self, id: nodes.len() - 1 }
+        Var {
+            tape: self,
+            id: nodes.len() - 1,
+        }
     }
 }
 
@@ -99,6 +123,12 @@ impl<T: Element> Tape<T> {
 pub struct Var<'t, T: Element = f64> {
     tape: &'t Tape<T>,
     id: usize,
+}
+
+impl<T: Element> std::fmt::Debug for Var<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Var(#{}, shape {})", self.id, fmt_shape(&self.shape()))
+    }
 }
 
 impl<'t, T: Element> Var<'t, T> {
@@ -134,7 +164,13 @@ impl<'t, T: Element> Var<'t, T> {
         } else {
             None
         };
-        self.tape.push(Node { value, requires_grad, is_param: false, inputs: [Some(self.id), None], backward })
+        self.tape.push(Node {
+            value,
+            requires_grad,
+            is_param: false,
+            inputs: [Some(self.id), None],
+            backward,
+        })
     }
 
     /// Records an op of two inputs. `backward(g, needs)` computes only the gradients whose
@@ -148,7 +184,11 @@ impl<'t, T: Element> Var<'t, T> {
     ) -> Var<'t, T> {
         self.same_tape(other);
         let requires_grad = self.requires_grad() || other.requires_grad();
-        let backward: Option<Backward<T>> = if requires_grad { Some(Box::new(backward)) } else { None };
+        let backward: Option<Backward<T>> = if requires_grad {
+            Some(Box::new(backward))
+        } else {
+            None
+        };
         self.tape.push(Node {
             value,
             requires_grad,
@@ -160,7 +200,10 @@ impl<'t, T: Element> Var<'t, T> {
 
     #[track_caller]
     pub(crate) fn same_tape(self, other: Var<'t, T>) {
-        assert!(std::ptr::eq(self.tape, other.tape), "vars from two different tapes cannot be combined");
+        assert!(
+            std::ptr::eq(self.tape, other.tape),
+            "vars from two different tapes cannot be combined"
+        );
     }
 
     /// Runs the tape backwards from this value and returns the gradient of every param.
@@ -178,22 +221,32 @@ impl<'t, T: Element> Var<'t, T> {
         let nodes = self.tape.nodes.borrow();
         let loss = &nodes[self.id];
         if loss.value.len() != 1 {
-            return Err(Error::NotScalar { shape: loss.value.shape().to_vec() });
+            return Err(Error::NotScalar {
+                shape: loss.value.shape().to_vec(),
+            });
         }
         let mut pending: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
         let mut params: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
         pending[self.id] = Some(Tensor::ones(loss.value.shape()));
         for id in (0..=self.id).rev() {
-            let Some(g) = pending[id].take() else { continue };
+            let Some(g) = pending[id].take() else {
+                continue;
+            };
             let node = &nodes[id];
             if node.is_param {
                 params[id] = Some(g.contiguous());
                 continue;
             }
-            let Some(backward) = &node.backward else { continue };
-            let needs = node.inputs.map(|i| i.is_some_and(|i| nodes[i].requires_grad));
+            let Some(backward) = &node.backward else {
+                continue;
+            };
+            let needs = node
+                .inputs
+                .map(|i| i.is_some_and(|i| nodes[i].requires_grad));
             for (input, grad) in node.inputs.iter().zip(backward(&g, needs)) {
-                let (Some(input), Some(grad)) = (*input, grad) else { continue };
+                let (Some(input), Some(grad)) = (*input, grad) else {
+                    continue;
+                };
                 let expected = nodes[input].value.shape();
                 assert!(
                     grad.shape() == expected,
@@ -204,7 +257,10 @@ impl<'t, T: Element> Var<'t, T> {
                 accumulate(&mut pending[input], grad);
             }
         }
-        Ok(Gradients { tape_id: self.tape.id, grads: params })
+        Ok(Gradients {
+            tape_id: self.tape.id,
+            grads: params,
+        })
     }
 }
 
@@ -233,7 +289,10 @@ impl<T: Element> Gradients<T> {
     /// When `param` belongs to another tape than the loss (or to a cleared tape).
     #[track_caller]
     pub fn wrt(&self, param: Var<'_, T>) -> Option<&Tensor<T>> {
-        assert!(param.tape.id == self.tape_id, "wrt: the var belongs to another tape than the loss");
+        assert!(
+            param.tape.id == self.tape_id,
+            "wrt: the var belongs to another tape than the loss"
+        );
         self.grads.get(param.id).and_then(Option::as_ref)
     }
 }

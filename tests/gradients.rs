@@ -35,7 +35,11 @@ fn away_from_zero(shape: &[usize], lo: f64, hi: f64, signed: bool, rng: &mut Std
 /// different gradient (a plain `sum` would hand every element g = 1).
 fn weights(shape: &[usize]) -> Tensor {
     let n: usize = shape.iter().product();
-    Tensor::from_vec((0..n).map(|i| 0.5 + 0.37 * ((i * 7 % 11) as f64)).collect(), shape).unwrap()
+    Tensor::from_vec(
+        (0..n).map(|i| 0.5 + 0.37 * ((i * 7 % 11) as f64)).collect(),
+        shape,
+    )
+    .unwrap()
 }
 
 fn weighted_sum<'t>(tape: &'t Tape, v: Var<'t>) -> Var<'t> {
@@ -62,13 +66,21 @@ fn matmul_with_transposed_operands() {
     let mut rng = StdRng::seed_from_u64(2);
     let (a, b) = (rand_t(&[5, 3], &mut rng), rand_t(&[2, 5], &mut rng));
     // (aᵀ·bᵀ) is (3, 2); both operands are transposed views.
-    check(&[a, b], |t, p| weighted_sum(t, p[0].t().matmul(p[1].t())), TOL);
+    check(
+        &[a, b],
+        |t, p| weighted_sum(t, p[0].t().matmul(p[1].t())),
+        TOL,
+    );
 }
 
 #[test]
 fn transpose_alone() {
     let mut rng = StdRng::seed_from_u64(3);
-    check(&[rand_t(&[2, 4], &mut rng)], |t, p| weighted_sum(t, p[0].t()), TOL);
+    check(
+        &[rand_t(&[2, 4], &mut rng)],
+        |t, p| weighted_sum(t, p[0].t()),
+        TOL,
+    );
 }
 
 #[test]
@@ -176,7 +188,11 @@ fn reductions() {
     }
     let cube = [rand_t(&[2, 3, 4], &mut rng)];
     for axis in 0..3 {
-        check(&cube, |t, p| weighted_sum(t, p[0].sum_axis(axis, false)), TOL);
+        check(
+            &cube,
+            |t, p| weighted_sum(t, p[0].sum_axis(axis, false)),
+            TOL,
+        );
     }
 }
 
@@ -185,11 +201,27 @@ fn softmax_along_each_axis() {
     let mut rng = StdRng::seed_from_u64(10);
     let z = rand_t(&[4, 3], &mut rng);
     for axis in 0..2 {
-        check(&[z.clone()], |t, p| weighted_sum(t, p[0].softmax(axis)), TOL);
+        check(
+            &[z.clone()],
+            |t, p| weighted_sum(t, p[0].softmax(axis)),
+            TOL,
+        );
     }
     // Cross-entropy with one-hot labels, the course's softmax loss.
-    let y = Tensor::from_vec(vec![0., 1., 0., 1., 0., 0., 0., 0., 1., 0., 0., 0.], &[4, 3]).unwrap();
-    check(&[z], |t, p| -(t.constant(&y) * p[0].softmax(0).log()).sum_axis(0, false).mean(), TOL);
+    let y = Tensor::from_vec(
+        vec![0., 1., 0., 1., 0., 0., 0., 0., 1., 0., 0., 0.],
+        &[4, 3],
+    )
+    .unwrap();
+    check(
+        &[z],
+        |t, p| {
+            -(t.constant(&y) * p[0].softmax(0).log())
+                .sum_axis(0, false)
+                .mean()
+        },
+        TOL,
+    );
 }
 
 #[test]
@@ -207,7 +239,11 @@ fn values_used_twice() {
     check(&[x.clone()], |t, p| weighted_sum(t, p[0] * p[0]), TOL);
     check(&[x.clone()], |t, p| weighted_sum(t, p[0] + p[0]), TOL);
     let (a, b, c) = (x, rand_t(&[2, 3], &mut rng), rand_t(&[2, 3], &mut rng));
-    check(&[a, b, c], |t, p| weighted_sum(t, p[0] * p[1] + p[0] * p[2]), TOL);
+    check(
+        &[a, b, c],
+        |t, p| weighted_sum(t, p[0] * p[1] + p[0] * p[2]),
+        TOL,
+    );
     // A matrix used on both sides of a product: d/dA Σ W ⊙ (A·Aᵀ).
     let m = rand_t(&[3, 4], &mut rng);
     check(&[m], |t, p| weighted_sum(t, p[0].matmul(p[0].t())), TOL);
@@ -261,13 +297,25 @@ fn f32_forward_matches_f64() {
         let tape = Tape::new();
         let (x, w, b) = (tape.constant(&x), tape.param(&w), tape.param(&b));
         let a = w.matmul(x).broadcast_add(b).sigmoid();
-        (a.value().to_vec(), a.softmax(0).sum().value().item(), a.tanh().mean().value().item())
+        (
+            a.value().to_vec(),
+            a.softmax(0).sum().value().item(),
+            a.tanh().mean().value().item(),
+        )
     };
     let run32 = {
-        let tape = Tape::<f32>::new();
-        let (x, w, b) = (tape.constant(&x.cast()), tape.param(&w.cast()), tape.param(&b.cast()));
+        let tape = Tape::<f32>::default();
+        let (x, w, b) = (
+            tape.constant(&x.cast()),
+            tape.param(&w.cast()),
+            tape.param(&b.cast()),
+        );
         let a = w.matmul(x).broadcast_add(b).sigmoid();
-        (a.value().to_vec(), a.softmax(0).sum().value().item(), a.tanh().mean().value().item())
+        (
+            a.value().to_vec(),
+            a.softmax(0).sum().value().item(),
+            a.tanh().mean().value().item(),
+        )
     };
     for (a, b) in run64.0.iter().zip(&run32.0) {
         assert!((a - *b as f64).abs() < 1e-6, "{a} vs {b}");
@@ -294,7 +342,10 @@ fn gradcheck_catches_a_wrong_gradient() {
     // The checker itself must be able to fail: compare d/dx Σ x² against a function whose
     // tape gradient is deliberately off (x·x built from a constant copy of x on one side).
     let x = Tensor::from_vec(vec![0.1, 0.4, -0.2], &[3]).unwrap();
-    let report = gradcheck(&[x.clone()], |t, p| (p[0] * t.constant(&p[0].value())).sum()).unwrap();
+    let report = gradcheck(&[x.clone()], |t, p| {
+        (p[0] * t.constant(&p[0].value())).sum()
+    })
+    .unwrap();
     // Numeric: 2x; analytic: x (the constant side gets no gradient). Below 1 the error is
     // absolute, |x|, so the worst is x = 0.4: numeric 0.8, analytic 0.4, error 0.4.
     assert_eq!(report.index, vec![1]);

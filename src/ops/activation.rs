@@ -39,7 +39,9 @@ impl Activation {
     fn backward<T: Element>(self, g: &Tensor<T>, z: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
         let s = g.shape();
         match self {
-            Activation::Relu => zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO }),
+            Activation::Relu => {
+                zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO })
+            }
             Activation::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
             Activation::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
             Activation::Exp => zip_broadcast(g, y, s, |g, y| g * y),
@@ -73,7 +75,15 @@ macro_rules! activation {
 }
 
 activation!(Relu, relu, "`max(0, z)` elementwise; derivative `z > 0`.");
-activation!(Sigmoid, sigmoid, "`1 / (1 + e^{−z})` elementwise; derivative `y(1 − y)`.");
+activation!(
+    Sigmoid,
+    sigmoid,
+    "`1 / (1 + e^{−z})` elementwise; derivative `y(1 − y)`."
+);
 activation!(Tanh, tanh, "`tanh z` elementwise; derivative `1 − y²`.");
 activation!(Exp, exp, "`e^z` elementwise; derivative `y`.");
-activation!(Log, log, "`ln z` elementwise (natural log); derivative `1/z`.");
+activation!(
+    Log,
+    log,
+    "`ln z` elementwise (natural log); derivative `1/z`."
+);

@@ -15,7 +15,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{broadcast_shape, sum_to_shape, zip_broadcast, zip_same};
 use crate::tensor::{Element, Tensor};
@@ -43,7 +43,12 @@ impl Arith {
         }
     }
 
-    fn forward<T: Element>(self, a: &Tensor<T>, b: &Tensor<T>, broadcast: bool) -> Result<Tensor<T>> {
+    fn forward<T: Element>(
+        self,
+        a: &Tensor<T>,
+        b: &Tensor<T>,
+        broadcast: bool,
+    ) -> Result<Tensor<T>> {
         let name = self.name(broadcast);
         let f = match self {
             Arith::Add => |x: T, y: T| x + y,
@@ -55,8 +60,13 @@ impl Arith {
             let out = broadcast_shape(name, a.shape(), b.shape())?;
             Ok(zip_broadcast(a, b, &out, f))
         } else {
-            // The error for equal-shape ops names the plain op ("add: shapes differ ...").
-            zip_same(self.name(false), a, b, f)
+            zip_same(name, a, b, f).map_err(|e| match e {
+                Error::Shape { op, message } => Error::Shape {
+                    op,
+                    message: format!("{message} (use broadcast_{op} to broadcast)"),
+                },
+                other => other,
+            })
         }
     }
 
@@ -81,10 +91,18 @@ impl Arith {
             Arith::Mul => zip_broadcast(g, a, s, |g, a| g * a),
             Arith::Div => zip_broadcast(&zip_broadcast(g, c, s, |g, c| -g * c), b, s, |x, b| x / b),
         });
-        [da.map(|d| sum_to_shape(&d, a.shape())), db.map(|d| sum_to_shape(&d, b.shape()))]
+        [
+            da.map(|d| sum_to_shape(&d, a.shape())),
+            db.map(|d| sum_to_shape(&d, b.shape())),
+        ]
     }
 
-    fn record<'t, T: Element>(self, a: Var<'t, T>, b: Var<'t, T>, broadcast: bool) -> Result<Var<'t, T>> {
+    fn record<'t, T: Element>(
+        self,
+        a: Var<'t, T>,
+        b: Var<'t, T>,
+        broadcast: bool,
+    ) -> Result<Var<'t, T>> {
         a.same_tape(b);
         let (av, bv) = (a.value(), b.value());
         let c = self.forward(&av, &bv, broadcast)?;
@@ -172,10 +190,38 @@ macro_rules! arith_methods {
     };
 }
 
-arith_methods!(Arith::Add, try_add, add, try_broadcast_add, broadcast_add, "a + b");
-arith_methods!(Arith::Sub, try_sub, sub, try_broadcast_sub, broadcast_sub, "a - b");
-arith_methods!(Arith::Mul, try_mul, mul, try_broadcast_mul, broadcast_mul, "a * b");
-arith_methods!(Arith::Div, try_div, div, try_broadcast_div, broadcast_div, "a / b");
+arith_methods!(
+    Arith::Add,
+    try_add,
+    add,
+    try_broadcast_add,
+    broadcast_add,
+    "a + b"
+);
+arith_methods!(
+    Arith::Sub,
+    try_sub,
+    sub,
+    try_broadcast_sub,
+    broadcast_sub,
+    "a - b"
+);
+arith_methods!(
+    Arith::Mul,
+    try_mul,
+    mul,
+    try_broadcast_mul,
+    broadcast_mul,
+    "a * b"
+);
+arith_methods!(
+    Arith::Div,
+    try_div,
+    div,
+    try_broadcast_div,
+    broadcast_div,
+    "a / b"
+);
 
 /// Ops between a value and a scalar `s`, each with its derivative in `x`.
 #[derive(Clone, Copy)]
@@ -212,9 +258,12 @@ impl<T: Element> ScalarOp<T> {
             ScalarOp::Mul(s) => g.map(|g| g * s),
             ScalarOp::Div(s) => g.map(|g| g / s),
             ScalarOp::RSub(_) | ScalarOp::Neg => g.map(|g| -g),
-            ScalarOp::RDiv(_) => {
-                zip_broadcast(&zip_broadcast(g, c, g.shape(), |g, c| -g * c), x, g.shape(), |v, x| v / x)
-            }
+            ScalarOp::RDiv(_) => zip_broadcast(
+                &zip_broadcast(g, c, g.shape(), |g, c| -g * c),
+                x,
+                g.shape(),
+                |v, x| v / x,
+            ),
         }
     }
 
@@ -326,10 +375,22 @@ fn scalar<T: Element, X: ApplyScalar<T>>(x: X, op: ScalarOp<T>) -> X::Out {
     x.apply(op)
 }
 
-operators!(Add, add, add, |x, s| scalar(x, ScalarOp::Add(s)), |s, x| scalar(x, ScalarOp::Add(s)));
-operators!(Sub, sub, sub, |x, s: T| scalar(x, ScalarOp::Add(-s)), |s, x| scalar(x, ScalarOp::RSub(s)));
-operators!(Mul, mul, mul, |x, s| scalar(x, ScalarOp::Mul(s)), |s, x| scalar(x, ScalarOp::Mul(s)));
-operators!(Div, div, div, |x, s| scalar(x, ScalarOp::Div(s)), |s, x| scalar(x, ScalarOp::RDiv(s)));
+operators!(Add, add, add, |x, s| scalar(x, ScalarOp::Add(s)), |s, x| {
+    scalar(x, ScalarOp::Add(s))
+});
+operators!(
+    Sub,
+    sub,
+    sub,
+    |x, s: T| scalar(x, ScalarOp::Add(-s)),
+    |s, x| scalar(x, ScalarOp::RSub(s))
+);
+operators!(Mul, mul, mul, |x, s| scalar(x, ScalarOp::Mul(s)), |s, x| {
+    scalar(x, ScalarOp::Mul(s))
+});
+operators!(Div, div, div, |x, s| scalar(x, ScalarOp::Div(s)), |s, x| {
+    scalar(x, ScalarOp::RDiv(s))
+});
 
 impl<'t, T: Element> Neg for Var<'t, T> {
     type Output = Var<'t, T>;

@@ -33,7 +33,8 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(&self, labels: &Tensor<T>) -> Tensor<T> {
-        self.try_bce_with_logits(labels).unwrap_or_else(|e| panic!("{e}"))
+        self.try_bce_with_logits(labels)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -72,6 +73,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(self, labels: Var<'t, T>) -> Var<'t, T> {
-        self.try_bce_with_logits(labels).unwrap_or_else(|e| panic!("{e}"))
+        self.try_bce_with_logits(labels)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }

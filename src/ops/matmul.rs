@@ -39,7 +39,10 @@ impl<'t, T: Element> Var<'t, T> {
         let (a, b) = (self.value(), other.value());
         let c = kernels::matmul(&a, &b)?;
         Ok(self.record_binary(other, c, move |g, needs| {
-            [needs[0].then(|| g.matmul(&b.t())), needs[1].then(|| a.t().matmul(g))]
+            [
+                needs[0].then(|| g.matmul(&b.t())),
+                needs[1].then(|| a.t().matmul(g)),
+            ]
         }))
     }
 

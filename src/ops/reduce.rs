@@ -47,13 +47,18 @@ impl<T: Element> Tensor<T> {
     pub fn try_sum_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
         check_axis("sum_axis", self.shape(), axis)?;
         let s = sum_axis_keepdim(self, axis);
-        Ok(if keepdims { s } else { s.reshape(&drop_axis(self.shape(), axis)) })
+        Ok(if keepdims {
+            s
+        } else {
+            s.reshape(&drop_axis(self.shape(), axis))
+        })
     }
 
     /// [`Tensor::try_sum_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn sum_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
-        self.try_sum_axis(axis, keepdims).unwrap_or_else(|e| panic!("{e}"))
+        self.try_sum_axis(axis, keepdims)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The mean along `axis` (`Σ · (1/n)`).
@@ -69,7 +74,8 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_mean_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn mean_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
-        self.try_mean_axis(axis, keepdims).unwrap_or_else(|e| panic!("{e}"))
+        self.try_mean_axis(axis, keepdims)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -100,7 +106,8 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_sum_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn sum_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
-        self.try_sum_axis(axis, keepdims).unwrap_or_else(|e| panic!("{e}"))
+        self.try_sum_axis(axis, keepdims)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Records a mean along `axis`.
@@ -117,6 +124,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_mean_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn mean_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
-        self.try_mean_axis(axis, keepdims).unwrap_or_else(|e| panic!("{e}"))
+        self.try_mean_axis(axis, keepdims)
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }

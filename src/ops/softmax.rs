@@ -14,7 +14,7 @@ impl<T: Element> Tensor<T> {
     ///
     /// ```
     /// use tapegrad::Tensor;
-    /// let z = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3, 1])?;
+    /// let z = Tensor::<f64>::from_vec(vec![1.0, 2.0, 3.0], &[3, 1])?;
     /// let y = z.softmax(0);
     /// assert!((y.to_vec()[2] - 0.6652409557748218).abs() < 1e-15);
     /// # Ok::<(), tapegrad::Error>(())
@@ -50,7 +50,9 @@ impl<'t, T: Element> Var<'t, T> {
             let s = g.shape();
             let gy = zip_broadcast(g, &yv, s, |g, y| g * y);
             let dot = sum_axis_keepdim(&gy, axis);
-            zip_broadcast(&zip_broadcast(g, &dot, s, |g, d| g - d), &yv, s, |v, y| v * y)
+            zip_broadcast(&zip_broadcast(g, &dot, s, |g, d| g - d), &yv, s, |v, y| {
+                v * y
+            })
         }))
     }
 

@@ -14,7 +14,13 @@ const EDGE: usize = 3;
 /// eight decimals, trailing zeros dropped, a bare `.` for whole numbers.
 fn format_plain(x: f64, scientific: bool) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "nan".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if scientific {
         let s = format!("{:.*e}", PRECISION, x);
@@ -35,7 +41,10 @@ impl<T: Element> fmt::Display for Tensor<T> {
         let values: Vec<f64> = self.to_vec().into_iter().map(|x| x.to_f64()).collect();
         let summarize = values.len() > THRESHOLD;
         let shown: Vec<usize> = shown_indices(self.shape(), summarize);
-        let finite_abs = shown.iter().map(|&i| values[i].abs()).filter(|a| a.is_finite());
+        let finite_abs = shown
+            .iter()
+            .map(|&i| values[i].abs())
+            .filter(|a| a.is_finite());
         let (mut max_abs, mut min_nonzero) = (0.0f64, f64::INFINITY);
         for a in finite_abs {
             max_abs = max_abs.max(a);
@@ -44,8 +53,12 @@ impl<T: Element> fmt::Display for Tensor<T> {
             }
         }
         // NumPy's rule for switching to scientific notation.
-        let scientific = max_abs > 0.0 && (max_abs >= 1e8 || min_nonzero < 1e-4 || max_abs / min_nonzero > 1e3);
-        let texts: Vec<String> = values.iter().map(|&x| format_plain(x, scientific)).collect();
+        let scientific =
+            max_abs > 0.0 && (max_abs >= 1e8 || min_nonzero < 1e-4 || max_abs / min_nonzero > 1e3);
+        let texts: Vec<String> = values
+            .iter()
+            .map(|&x| format_plain(x, scientific))
+            .collect();
         // Pad every shown element to a common width, aligned on the decimal point.
         let split = |s: &str| -> (usize, usize) {
             match s.find(['.', 'e']) {
@@ -61,7 +74,12 @@ impl<T: Element> fmt::Display for Tensor<T> {
         }
         let pad = |i: usize| -> String {
             let (l, r) = split(&texts[i]);
-            format!("{}{}{}", " ".repeat(left - l), texts[i], " ".repeat(right - r))
+            format!(
+                "{}{}{}",
+                " ".repeat(left - l),
+                texts[i],
+                " ".repeat(right - r)
+            )
         };
         if self.ndim() == 0 {
             return f.write_str(texts[0].trim_end());
@@ -81,7 +99,10 @@ fn shown_indices(shape: &[usize], summarize: bool) -> Vec<usize> {
         } else {
             (0..d).collect()
         };
-        idx = idx.iter().flat_map(|&base| keep.iter().map(move |&k| base * d + k)).collect();
+        idx = idx
+            .iter()
+            .flat_map(|&base| keep.iter().map(move |&k| base * d + k))
+            .collect();
     }
     idx
 }
@@ -97,7 +118,11 @@ fn write_nested(
     let d = shape[depth];
     let inner: usize = shape[depth + 1..].iter().product();
     let items: Vec<Option<usize>> = if summarize && d > 2 * EDGE {
-        (0..EDGE).map(Some).chain([None]).chain((d - EDGE..d).map(Some)).collect()
+        (0..EDGE)
+            .map(Some)
+            .chain([None])
+            .chain((d - EDGE..d).map(Some))
+            .collect()
     } else {
         (0..d).map(Some).collect()
     };

@@ -58,22 +58,28 @@ pub(crate) fn broadcast_shape(op: &'static str, a: &[usize], b: &[usize]) -> Res
     let n = a.len().max(b.len());
     let mut out: Shape = smallvec::smallvec![0; n];
     for i in 0..n {
-        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
-        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
+        let da = if i < n - a.len() {
+            1
+        } else {
+            a[i - (n - a.len())]
+        };
+        let db = if i < n - b.len() {
+            1
+        } else {
+            b[i - (n - b.len())]
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
             (x, 1) => x,
-            _ => {
-                return Err(Error::shape(
-                    op,
-                    format!(
-                        "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
-                        fmt_shape(a),
-                        fmt_shape(b)
-                    ),
-                ))
-            }
+            _ => return Err(Error::shape(
+                op,
+                format!(
+                    "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
+                    fmt_shape(a),
+                    fmt_shape(b)
+                ),
+            )),
         };
     }
     Ok(out)
@@ -98,17 +104,30 @@ pub(crate) fn zip_broadcast<T: Element>(
 ) -> Tensor<T> {
     // The common case, equal contiguous shapes, is one flat loop the compiler vectorizes.
     if a.shape() == out && b.shape() == out && a.is_contiguous() && b.is_contiguous() {
-        let data = a.storage().iter().zip(b.storage()).map(|(&x, &y)| f(x, y)).collect();
+        let data = a
+            .storage()
+            .iter()
+            .zip(b.storage())
+            .map(|(&x, &y)| f(x, y))
+            .collect();
         return Tensor::from_parts(data, out);
     }
     let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
     let (da, db) = (a.storage(), b.storage());
     let mut data = Vec::with_capacity(out.iter().product());
-    let (ia, ib) = (sa.last().copied().unwrap_or(0), sb.last().copied().unwrap_or(0));
+    let (ia, ib) = (
+        sa.last().copied().unwrap_or(0),
+        sb.last().copied().unwrap_or(0),
+    );
     for_each_row(out, &[&sa, &sb], |o, len| {
         let (ra, rb) = (o[0], o[1]);
         match (ia, ib) {
-            (1, 1) => data.extend(da[ra..ra + len].iter().zip(&db[rb..rb + len]).map(|(&x, &y)| f(x, y))),
+            (1, 1) => data.extend(
+                da[ra..ra + len]
+                    .iter()
+                    .zip(&db[rb..rb + len])
+                    .map(|(&x, &y)| f(x, y)),
+            ),
             (1, 0) => data.extend(da[ra..ra + len].iter().map(|&x| f(x, db[rb]))),
             (0, 1) => data.extend(db[rb..rb + len].iter().map(|&y| f(da[ra], y))),
             _ => data.extend((0..len).map(|i| f(da[ra + i * ia], db[rb + i * ib]))),
@@ -128,7 +147,7 @@ pub(crate) fn zip_same<T: Element>(
         return Err(Error::shape(
             op,
             format!(
-                "shapes differ: {} and {} (use broadcast_{op} to broadcast)",
+                "shapes differ: {} and {}",
                 fmt_shape(a.shape()),
                 fmt_shape(b.shape())
             ),
@@ -166,7 +185,11 @@ pub(crate) fn sum_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize) -> Tensor
 }
 
 /// Reduces along `axis` with `f`, starting from the first element (for max).
-pub(crate) fn fold_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize, f: impl Fn(T, T) -> T) -> Tensor<T> {
+pub(crate) fn fold_axis_keepdim<T: Element>(
+    t: &Tensor<T>,
+    axis: usize,
+    f: impl Fn(T, T) -> T,
+) -> Tensor<T> {
     let t = t.contiguous();
     let shape = t.shape();
     let outer: usize = shape[..axis].iter().product();
@@ -220,14 +243,22 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
     if a.ndim() != 2 || b.ndim() != 2 {
         return Err(Error::shape(
             "matmul",
-            format!("expected 2-D operands: {} x {}", fmt_shape(a.shape()), fmt_shape(b.shape())),
+            format!(
+                "expected 2-D operands: {} x {}",
+                fmt_shape(a.shape()),
+                fmt_shape(b.shape())
+            ),
         ));
     }
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
     if b.shape()[0] != k {
         return Err(Error::shape(
             "matmul",
-            format!("inner dimensions differ: {} x {}", fmt_shape(a.shape()), fmt_shape(b.shape())),
+            format!(
+                "inner dimensions differ: {} x {}",
+                fmt_shape(a.shape()),
+                fmt_shape(b.shape())
+            ),
         ));
     }
     let mut c = vec![T::ZERO; m * n];
@@ -250,9 +281,39 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], b
     // callers), and `c` is a fresh buffer of m·n elements that aliases neither operand.
     unsafe {
         if hand_over_transposed(m, n) {
-            T::gemm(n, k, m, T::ONE, pb, csb, rsb, pa, csa, rsa, beta, pc, csc, rsc);
+            T::gemm(
+                n,
+                k,
+                m,
+                T::ONE,
+                pb,
+                csb,
+                rsb,
+                pa,
+                csa,
+                rsa,
+                beta,
+                pc,
+                csc,
+                rsc,
+            );
         } else {
-            T::gemm(m, k, n, T::ONE, pa, rsa, csa, pb, rsb, csb, beta, pc, rsc, csc);
+            T::gemm(
+                m,
+                k,
+                n,
+                T::ONE,
+                pa,
+                rsa,
+                csa,
+                pb,
+                rsb,
+                csb,
+                beta,
+                pc,
+                rsc,
+                csc,
+            );
         }
     }
 }
@@ -270,7 +331,12 @@ pub(crate) fn check_axis(op: &'static str, shape: &[usize], axis: usize) -> Resu
 
 /// Shape of `shape` with `axis` removed (the `keepdims = false` form of a reduction).
 pub(crate) fn drop_axis(shape: &[usize], axis: usize) -> Shape {
-    shape.iter().enumerate().filter(|&(i, _)| i != axis).map(|(_, &d)| d).collect()
+    shape
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != axis)
+        .map(|(_, &d)| d)
+        .collect()
 }
 
 #[allow(dead_code)]

@@ -69,7 +69,10 @@ impl<T: Element> Tensor<T> {
     /// ```
     pub fn from_vec(data: Vec<T>, shape: &[usize]) -> Result<Self> {
         if data.len() != shape.iter().product::<usize>() {
-            return Err(Error::Length { len: data.len(), shape: shape.to_vec() });
+            return Err(Error::Length {
+                len: data.len(),
+                shape: shape.to_vec(),
+            });
         }
         Ok(Self::from_parts(data, shape))
     }
@@ -77,7 +80,11 @@ impl<T: Element> Tensor<T> {
     /// Builds a contiguous tensor whose length is known to match.
     pub(crate) fn from_parts(data: Vec<T>, shape: &[usize]) -> Self {
         debug_assert_eq!(data.len(), shape.iter().product::<usize>());
-        Tensor { data: Arc::new(data), shape: shape.into(), strides: contiguous_strides(shape) }
+        Tensor {
+            data: Arc::new(data),
+            shape: shape.into(),
+            strides: contiguous_strides(shape),
+        }
     }
 
     /// A tensor of `shape` filled with `value`.
@@ -223,7 +230,11 @@ impl<T: Element> Tensor<T> {
             ));
         }
         let t = self.contiguous();
-        Ok(Tensor { data: t.data, shape: shape.into(), strides: contiguous_strides(shape) })
+        Ok(Tensor {
+            data: t.data,
+            shape: shape.into(),
+            strides: contiguous_strides(shape),
+        })
     }
 
     /// [`Tensor::try_reshape`] that panics with the same message.
@@ -238,7 +249,11 @@ impl<T: Element> Tensor<T> {
     /// When the tensor is not 2-D.
     #[track_caller]
     pub fn t(&self) -> Self {
-        assert!(self.ndim() == 2, "t: expected a 2-D tensor, got shape {}", fmt_shape(&self.shape));
+        assert!(
+            self.ndim() == 2,
+            "t: expected a 2-D tensor, got shape {}",
+            fmt_shape(&self.shape)
+        );
         Tensor {
             data: self.data.clone(),
             shape: [self.shape[1], self.shape[0]].into_iter().collect(),
@@ -255,7 +270,10 @@ impl<T: Element> Tensor<T> {
     /// Converts every element to another precision (`f64` → `f32` rounds).
     pub fn cast<U: Element>(&self) -> Tensor<U> {
         let src = self.contiguous();
-        Tensor::from_parts(src.data.iter().map(|&x| U::from_f64(x.to_f64())).collect(), &self.shape)
+        Tensor::from_parts(
+            src.data.iter().map(|&x| U::from_f64(x.to_f64())).collect(),
+            &self.shape,
+        )
     }
 
     /// In place `self ← self + alpha·other` (equal shapes): the gradient-descent update

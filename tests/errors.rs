@@ -1,0 +1,175 @@
+//! Every error path: the message names the op and both shapes.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use tapegrad::{Error, Tape, Tensor};
+
+fn t(shape: &[usize]) -> Tensor {
+    Tensor::ones(shape)
+}
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    err.downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_else(|| err.downcast_ref::<&str>().unwrap().to_string())
+}
+
+#[test]
+fn matmul_inner_dimensions() {
+    let e = t(&[1, 3]).try_matmul(&t(&[4, 2])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "matmul: inner dimensions differ: (1, 3) x (4, 2)"
+    );
+    assert!(matches!(e, Error::Shape { op: "matmul", .. }));
+    let tape = Tape::new();
+    let (a, b) = (tape.param(&t(&[1, 3])), tape.constant(&t(&[4, 2])));
+    assert_eq!(
+        a.try_matmul(b).unwrap_err().to_string(),
+        "matmul: inner dimensions differ: (1, 3) x (4, 2)"
+    );
+    assert_eq!(
+        panic_message(|| drop(a.matmul(b))),
+        "matmul: inner dimensions differ: (1, 3) x (4, 2)"
+    );
+    assert_eq!(
+        panic_message(|| drop(t(&[1, 3]).matmul(&t(&[4, 2])))),
+        "matmul: inner dimensions differ: (1, 3) x (4, 2)"
+    );
+    let e = t(&[3]).try_matmul(&t(&[3, 1])).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "matmul: expected 2-D operands: (3,) x (3, 1)"
+    );
+}
+
+#[test]
+fn equal_shape_ops_reject_different_shapes() {
+    let tape = Tape::new();
+    let (a, b) = (tape.param(&t(&[1, 3])), tape.constant(&t(&[3, 1])));
+    for (name, result) in [
+        ("add", a.try_add(b)),
+        ("sub", a.try_sub(b)),
+        ("mul", a.try_mul(b)),
+        ("div", a.try_div(b)),
+    ] {
+        let msg = result.err().unwrap().to_string();
+        assert_eq!(
+            msg,
+            format!("{name}: shapes differ: (1, 3) and (3, 1) (use broadcast_{name} to broadcast)")
+        );
+    }
+    // The operators panic with the same message: a transposed label row fails loudly
+    // instead of silently making an (m, m) matrix.
+    assert_eq!(
+        panic_message(|| drop(a * b)),
+        "mul: shapes differ: (1, 3) and (3, 1) (use broadcast_mul to broadcast)"
+    );
+    assert_eq!(
+        panic_message(|| drop(a + b)),
+        "add: shapes differ: (1, 3) and (3, 1) (use broadcast_add to broadcast)"
+    );
+    assert_eq!(
+        panic_message(|| drop(&t(&[2]) - &t(&[3]))),
+        "sub: shapes differ: (2,) and (3,) (use broadcast_sub to broadcast)"
+    );
+    assert!(t(&[2, 2]).try_div(&t(&[2])).is_err());
+}
+
+#[test]
+fn broadcast_ops_reject_incompatible_shapes() {
+    let tape = Tape::new();
+    let (a, b) = (tape.param(&t(&[2, 3])), tape.constant(&t(&[4, 1])));
+    for (name, result) in [
+        ("broadcast_add", a.try_broadcast_add(b)),
+        ("broadcast_sub", a.try_broadcast_sub(b)),
+        ("broadcast_mul", a.try_broadcast_mul(b)),
+        ("broadcast_div", a.try_broadcast_div(b)),
+    ] {
+        assert_eq!(
+            result.err().unwrap().to_string(),
+            format!("{name}: shapes (2, 3) and (4, 1) cannot be broadcast together (dimension 0: 2 vs 4)")
+        );
+    }
+    assert_eq!(
+        panic_message(|| drop(t(&[2, 3]).broadcast_mul(&t(&[2])))),
+        "broadcast_mul: shapes (2, 3) and (2,) cannot be broadcast together (dimension 1: 3 vs 2)"
+    );
+}
+
+#[test]
+fn bce_with_logits_shape_mismatch() {
+    let tape = Tape::new();
+    let (z, y) = (tape.param(&t(&[1, 4])), tape.constant(&t(&[4, 1])));
+    assert_eq!(
+        z.try_bce_with_logits(y).err().unwrap().to_string(),
+        "bce_with_logits: shapes differ: (1, 4) and (4, 1)"
+    );
+}
+
+#[test]
+fn backward_needs_one_element() {
+    let tape = Tape::new();
+    let x = tape.param(&t(&[2, 3]));
+    let e = (x * 2.0).backward().err().unwrap();
+    assert_eq!(e, Error::NotScalar { shape: vec![2, 3] });
+    assert_eq!(
+        e.to_string(),
+        "backward: the loss must have exactly one element, got shape (2, 3)"
+    );
+    // One element of any rank is fine.
+    assert!(tape.param(&t(&[1, 1])).backward().is_ok());
+}
+
+#[test]
+fn from_vec_length_mismatch() {
+    let e = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[2, 2]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "from_vec: 3 elements do not fill shape (2, 2) (4 elements)"
+    );
+    assert!(Tensor::from_vec(Vec::<f64>::new(), &[0, 3]).is_ok());
+}
+
+#[test]
+fn axes_out_of_range() {
+    let x = t(&[2, 3]);
+    assert_eq!(
+        x.try_sum_axis(2, false).unwrap_err().to_string(),
+        "sum_axis: axis 2 is out of range for shape (2, 3)"
+    );
+    assert_eq!(
+        x.try_softmax(5).unwrap_err().to_string(),
+        "softmax: axis 5 is out of range for shape (2, 3)"
+    );
+    let tape = Tape::new();
+    assert!(tape.param(&x).try_mean_axis(2, true).is_err());
+}
+
+#[test]
+fn reshape_and_item() {
+    assert_eq!(
+        t(&[2, 3]).try_reshape(&[4]).unwrap_err().to_string(),
+        "reshape: cannot reshape (2, 3) into (4,)"
+    );
+    assert_eq!(
+        panic_message(|| drop(t(&[2]).item())),
+        "item: tensor of shape (2,) does not have exactly one element"
+    );
+}
+
+#[test]
+fn vars_from_two_tapes() {
+    let (t1, t2) = (Tape::new(), Tape::new());
+    let (a, b) = (t1.param(&t(&[2])), t2.param(&t(&[2])));
+    assert_eq!(
+        panic_message(|| drop(a + b)),
+        "vars from two different tapes cannot be combined"
+    );
+    let grads = (a * a).sum().backward().unwrap();
+    assert_eq!(
+        panic_message(|| drop(grads.wrt(b))),
+        "wrt: the var belongs to another tape than the loss"
+    );
+}

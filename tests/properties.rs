@@ -1,0 +1,141 @@
+//! Property tests over random shapes and values: broadcasting ops and matmul against naive
+//! reference loops written here, and their gradients against finite differences.
+
+use proptest::prelude::*;
+use tapegrad::{gradcheck, Tensor};
+
+/// A shape of rank 1..=3 and a second shape broadcast-compatible with it: each trailing
+/// dimension is kept or replaced by 1, and leading dimensions may be dropped.
+fn broadcast_pair() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
+    prop::collection::vec(1usize..5, 1..=3)
+        .prop_flat_map(|a| {
+            let n = a.len();
+            (Just(a), prop::collection::vec(any::<bool>(), n), 0..n)
+        })
+        .prop_map(|(a, ones, drop)| {
+            let b: Vec<usize> = a
+                .iter()
+                .zip(&ones)
+                .map(|(&d, &one)| if one { 1 } else { d })
+                .collect();
+            (a, b[drop..].to_vec())
+        })
+}
+
+fn values(n: usize) -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(0.25f64..3.0, n).prop_flat_map(|v| {
+        let n = v.len();
+        (Just(v), prop::collection::vec(any::<bool>(), n)).prop_map(|(v, neg)| {
+            v.iter()
+                .zip(neg)
+                .map(|(x, s)| if s { -x } else { *x })
+                .collect()
+        })
+    })
+}
+
+fn tensor(shape: Vec<usize>) -> impl Strategy<Value = Tensor> {
+    let n = shape.iter().product();
+    values(n).prop_map(move |v| Tensor::from_vec(v, &shape).unwrap())
+}
+
+/// The element of `t` that broadcasting reads for output multi-index `idx`.
+fn broadcast_get(t: &Tensor, idx: &[usize]) -> f64 {
+    let lead = idx.len() - t.ndim();
+    let own: Vec<usize> = t
+        .shape()
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if d == 1 { 0 } else { idx[lead + i] })
+        .collect();
+    t.get(&own)
+}
+
+fn indices(shape: &[usize]) -> Vec<Vec<usize>> {
+    let mut all = vec![vec![]];
+    for &d in shape {
+        all = all
+            .into_iter()
+            .flat_map(|p| (0..d).map(move |i| [p.clone(), vec![i]].concat()))
+            .collect();
+    }
+    all
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn broadcast_ops_match_naive_loops((sa, sb) in broadcast_pair(), swap in any::<bool>(), seed in 0u64..1000) {
+        let (sa, sb) = if swap { (sb, sa) } else { (sa, sb) };
+        let n_a: usize = sa.iter().product();
+        let n_b: usize = sb.iter().product();
+        let a = Tensor::from_vec((0..n_a).map(|i| ((i as u64 * 37 + seed) % 19) as f64 - 9.5).collect(), &sa).unwrap();
+        let b = Tensor::from_vec((0..n_b).map(|i| ((i as u64 * 11 + seed) % 13) as f64 + 0.5).collect(), &sb).unwrap();
+        // NumPy's rule, written out: right-align, missing dimensions are 1, take the larger.
+        let rank = sa.len().max(sb.len());
+        let dim = |s: &[usize], i: usize| if i + s.len() < rank { 1 } else { s[i + s.len() - rank] };
+        let out_shape: Vec<usize> = (0..rank).map(|i| dim(&sa, i).max(dim(&sb, i))).collect();
+        let ops: [(fn(&Tensor, &Tensor) -> Tensor, fn(f64, f64) -> f64); 4] = [
+            (|a, b| a.broadcast_add(b), |x, y| x + y),
+            (|a, b| a.broadcast_sub(b), |x, y| x - y),
+            (|a, b| a.broadcast_mul(b), |x, y| x * y),
+            (|a, b| a.broadcast_div(b), |x, y| x / y),
+        ];
+        for (op, f) in ops {
+            let c = op(&a, &b);
+            prop_assert_eq!(c.shape(), &out_shape[..]);
+            for idx in indices(&out_shape) {
+                prop_assert_eq!(c.get(&idx), f(broadcast_get(&a, &idx), broadcast_get(&b, &idx)));
+            }
+        }
+    }
+
+    #[test]
+    fn broadcast_gradients_match_finite_differences(
+        (a, b) in broadcast_pair().prop_flat_map(|(sa, sb)| (tensor(sa), tensor(sb))),
+        swap in any::<bool>(),
+    ) {
+        let ps = if swap { [b, a] } else { [a, b] };
+        for k in 0..4 {
+            let report = gradcheck(&ps, |_, p| {
+                let c = match k {
+                    0 => p[0].broadcast_add(p[1]),
+                    1 => p[0].broadcast_sub(p[1]),
+                    2 => p[0].broadcast_mul(p[1]),
+                    _ => p[0].broadcast_div(p[1]),
+                };
+                (c * c).sum()
+            }).unwrap();
+            prop_assert!(report.error < 1e-6, "op {}: {}", k, report);
+        }
+    }
+
+    #[test]
+    fn matmul_matches_naive_loops_and_finite_differences(
+        (m, k, n) in (1usize..6, 1usize..6, 1usize..6),
+        ta in any::<bool>(),
+        tb in any::<bool>(),
+        seed in 0u64..1000,
+    ) {
+        let fill = |len: usize, salt: u64| -> Vec<f64> {
+            (0..len).map(|i| (((i as u64 + 1) * (salt + seed)) % 23) as f64 / 7.0 - 1.5).collect()
+        };
+        // Build A (m, k) and B (k, n), optionally as transposed views of their transposes.
+        let a = if ta { Tensor::from_vec(fill(m * k, 3), &[k, m]).unwrap().t() } else { Tensor::from_vec(fill(m * k, 3), &[m, k]).unwrap() };
+        let b = if tb { Tensor::from_vec(fill(k * n, 5), &[n, k]).unwrap().t() } else { Tensor::from_vec(fill(k * n, 5), &[k, n]).unwrap() };
+        let c = a.matmul(&b);
+        prop_assert_eq!(c.shape(), &[m, n]);
+        for i in 0..m {
+            for j in 0..n {
+                let expected: f64 = (0..k).map(|p| a.get(&[i, p]) * b.get(&[p, j])).sum();
+                prop_assert!((c.get(&[i, j]) - expected).abs() <= 1e-12 * (1.0 + expected.abs()));
+            }
+        }
+        let report = gradcheck(&[a.contiguous(), b.contiguous()], |_, p| {
+            let c = p[0].matmul(p[1]);
+            (c * c).sum()
+        }).unwrap();
+        prop_assert!(report.error < 1e-6, "{}", report);
+    }
+}
