@@ -14,7 +14,9 @@ struct Node<T: Element> {
     value: Tensor<T>,
     /// Whether a gradient flows to this node: it is a param or depends on one.
     requires_grad: bool,
-    is_param: bool,
+    /// Whether `backward` reports this node's gradient (params, and vars marked with
+    /// [`Var::retain_grad`]).
+    keep_grad: bool,
     inputs: [Option<usize>; 2],
     /// Present only when `requires_grad`, so constants never cost a backward computation.
     backward: Option<Backward<T>>,
@@ -68,7 +70,7 @@ impl<T: Element> Tape<T> {
         self.push(Node {
             value: value.clone(),
             requires_grad: true,
-            is_param: true,
+            keep_grad: true,
             inputs: [None; 2],
             backward: None,
         })
@@ -79,7 +81,7 @@ impl<T: Element> Tape<T> {
         self.push(Node {
             value: value.clone(),
             requires_grad: false,
-            is_param: false,
+            keep_grad: false,
             inputs: [None; 2],
             backward: None,
         })
@@ -147,6 +149,13 @@ impl<'t, T: Element> Var<'t, T> {
         self.tape.nodes.borrow()[self.id].requires_grad
     }
 
+    /// Asks [`Var::backward`] to report this intermediate value's gradient too, so
+    /// [`Gradients::wrt`] answers for it (e.g. the course's `dZ`, `dA`). Returns `self`.
+    pub fn retain_grad(self) -> Self {
+        self.tape.nodes.borrow_mut()[self.id].keep_grad = true;
+        self
+    }
+
     /// The tape this value lives on.
     pub fn tape(&self) -> &'t Tape<T> {
         self.tape
@@ -167,7 +176,7 @@ impl<'t, T: Element> Var<'t, T> {
         self.tape.push(Node {
             value,
             requires_grad,
-            is_param: false,
+            keep_grad: false,
             inputs: [Some(self.id), None],
             backward,
         })
@@ -192,7 +201,7 @@ impl<'t, T: Element> Var<'t, T> {
         self.tape.push(Node {
             value,
             requires_grad,
-            is_param: false,
+            keep_grad: false,
             inputs: [Some(self.id), Some(other.id)],
             backward,
         })
@@ -226,16 +235,15 @@ impl<'t, T: Element> Var<'t, T> {
             });
         }
         let mut pending: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
-        let mut params: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
+        let mut kept: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
         pending[self.id] = Some(Tensor::ones(loss.value.shape()));
         for id in (0..=self.id).rev() {
             let Some(g) = pending[id].take() else {
                 continue;
             };
             let node = &nodes[id];
-            if node.is_param {
-                params[id] = Some(g.contiguous());
-                continue;
+            if node.keep_grad {
+                kept[id] = Some(g.contiguous());
             }
             let Some(backward) = &node.backward else {
                 continue;
@@ -259,7 +267,7 @@ impl<'t, T: Element> Var<'t, T> {
         }
         Ok(Gradients {
             tape_id: self.tape.id,
-            grads: params,
+            grads: kept,
         })
     }
 }
@@ -279,10 +287,11 @@ pub struct Gradients<T: Element = f64> {
 }
 
 impl<T: Element> Gradients<T> {
-    /// The gradient of the loss with respect to `param`, with `param`'s shape.
+    /// The gradient of the loss with respect to `param` (a param, or a var marked with
+    /// [`Var::retain_grad`] before `backward`), with `param`'s shape.
     ///
-    /// Returns `None` when `param` was recorded with [`Tape::constant`], or is a param the loss
-    /// does not depend on (an unused param gets no gradient, not zeros: for it, "no change" and
+    /// Returns `None` for any other var, e.g. one recorded with [`Tape::constant`], and for a
+    /// param the loss does not depend on (an unused param gets no gradient, not zeros: for it, "no change" and
     /// "not part of the model" are the caller's call to make).
     ///
     /// # Panics

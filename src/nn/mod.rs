@@ -1,13 +1,144 @@
-//! The course layer (placeholder; filled in by the course-model work).
+//! The course's networks, written as ordinary tape code, with the course's names and shapes.
+//!
+//! `X` is `(n_x, m)`, one column per example; `Y` is `(1, m)`; `W{l}` is `(n_l, n_{l-1})` and
+//! `b{l}` is `(n_l, 1)`, broadcast over the columns. The model is
+//! `[LINEAR → RELU] × (L−1) → LINEAR → SIGMOID`.
+//!
+//! ## The tape and the course's formulas
+//!
+//! The forward pass is the course's ([`model::l_model_forward`]); the backward pass is whatever
+//! the tape derives from it. [`reference`] keeps the course's hand-written backprop on plain
+//! tensors, and the tests prove the two agree:
+//!
+//! | course (`reference`) | tape, loss = mean cost `J` |
+//! |---|---|
+//! | `dZ[L] = AL − Y` (per example) | `∂J/∂Z[L] = (AL − Y) / m` |
+//! | `dA[l]`, `dZ[l]` | `dA[l] / m`, `dZ[l] / m` |
+//! | `dW[l] = (1/m)·dZ[l]·A[l−1]ᵀ` | `(dZ[l]/m)·A[l−1]ᵀ`: the same |
+//! | `db[l] = (1/m)·Σ_cols dZ[l]` | broadcast backward `Σ_cols (dZ[l]/m)`: the same |
+//!
+//! ```
+//! use tapegrad::nn::{self, model, reference, InitScale};
+//! use tapegrad::rng::NumpyRng;
+//! use tapegrad::Tape;
+//!
+//! let params = nn::initialize_parameters_deep(&[4, 3, 1], 1, InitScale::Times(0.5))?;
+//! let mut rng = NumpyRng::new(7);
+//! let x = rng.randn(&[4, 5]);
+//! let y = tapegrad::Tensor::from_vec(vec![1.0, 0.0, 1.0, 1.0, 0.0], &[1, 5])?;
+//!
+//! // Tape: forward as written in the course, gradients from backward().
+//! let tape = Tape::new();
+//! let vars = params.on_tape(&tape);
+//! let (al, _caches) = model::l_model_forward(tape.constant(&x), &vars);
+//! let cost = model::compute_cost(al, tape.constant(&y));
+//! let grads = vars.grads(&cost.backward()?);
+//!
+//! // The course's hand-written backprop on plain tensors.
+//! let (al, caches) = reference::l_model_forward(&x, &params);
+//! let course = reference::l_model_backward(&al, &y, &caches);
+//! for l in 0..2 {
+//!     let (tape_dw, course_dw) = (grads.w[l].to_vec(), course.dw[l].to_vec());
+//!     for (a, b) in tape_dw.iter().zip(&course_dw) {
+//!         assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-300) + 1e-18);
+//!     }
+//! }
+//! # Ok::<(), tapegrad::Error>(())
+//! ```
 
-use crate::{Element, Tensor};
+mod init;
+pub mod logistic;
+pub mod model;
+pub mod reference;
+pub mod shallow;
+pub mod softmax;
+
+pub use init::{initialize_parameters, initialize_parameters_deep, InitScale};
+pub use model::{accuracy, predict, train_step, update_parameters};
+
+use crate::{Element, Gradients, Tape, Tensor, Var};
 
 /// The parameters of an L-layer network: `w[l-1]` is the course's `W{l}` with shape
 /// `(n_l, n_{l-1})`, `b[l-1]` is `b{l}` with shape `(n_l, 1)`.
-#[derive(Clone, Debug)]
+///
+/// The same type holds gradients (`w` = `dW1..dWL`, `b` = `db1..dbL`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Parameters<T: Element = f64> {
     /// Weights `W1..WL`.
     pub w: Vec<Tensor<T>>,
     /// Biases `b1..bL`.
     pub b: Vec<Tensor<T>>,
+}
+
+impl<T: Element> Parameters<T> {
+    /// The number of layers L.
+    pub fn num_layers(&self) -> usize {
+        self.w.len()
+    }
+
+    /// `[n_0, n_1, …, n_L]`, read off the weight shapes.
+    pub fn layer_dims(&self) -> Vec<usize> {
+        let mut dims: Vec<usize> = self.w.first().map(|w| vec![w.shape()[1]]).unwrap_or_default();
+        dims.extend(self.w.iter().map(|w| w.shape()[0]));
+        dims
+    }
+
+    /// Records every `W{l}`, `b{l}` as a param on `tape` (sharing storage, no copy).
+    pub fn on_tape<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
+        ParamVars {
+            w: self.w.iter().map(|w| tape.param(w)).collect(),
+            b: self.b.iter().map(|b| tape.param(b)).collect(),
+        }
+    }
+
+    /// The same parameters in another precision.
+    pub fn cast<U: Element>(&self) -> Parameters<U> {
+        Parameters { w: self.w.iter().map(Tensor::cast).collect(), b: self.b.iter().map(Tensor::cast).collect() }
+    }
+}
+
+/// The parameters of one step, recorded on a tape.
+#[derive(Clone, Debug)]
+pub struct ParamVars<'t, T: Element = f64> {
+    /// `W1..WL` on the tape.
+    pub w: Vec<Var<'t, T>>,
+    /// `b1..bL` on the tape.
+    pub b: Vec<Var<'t, T>>,
+}
+
+impl<T: Element> ParamVars<'_, T> {
+    /// Collects `dW1..dWL`, `db1..dbL` from the result of `backward`; a parameter the cost does
+    /// not depend on gets zeros (its update is then "no change").
+    pub fn grads(&self, grads: &Gradients<T>) -> Parameters<T> {
+        let get = |v: &Var<'_, T>| grads.wrt(*v).cloned().unwrap_or_else(|| Tensor::zeros(&v.shape()));
+        Parameters { w: self.w.iter().map(get).collect(), b: self.b.iter().map(get).collect() }
+    }
+}
+
+/// The activation of a layer, as the course names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// `max(0, z)`, the hidden layers.
+    Relu,
+    /// `1 / (1 + e^{−z})`, the output layer.
+    Sigmoid,
+}
+
+impl Activation {
+    /// The course's name: `"relu"` or `"sigmoid"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+        }
+    }
+
+    /// The activation of layer `l` (1-based) of an L-layer model: ReLU, then sigmoid last.
+    pub fn of_layer(l: usize, num_layers: usize) -> Self {
+        if l == num_layers {
+            Activation::Sigmoid
+        } else {
+            Activation::Relu
+        }
+    }
 }

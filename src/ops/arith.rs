@@ -288,6 +288,30 @@ impl<T: Element> Tensor<T> {
     pub fn div_scalar(&self, s: T) -> Tensor<T> {
         ScalarOp::Div(s).forward(self)
     }
+    /// `s − self` elementwise (the operator form is `1.0 - &x`).
+    pub fn rsub_scalar(&self, s: T) -> Tensor<T> {
+        ScalarOp::RSub(s).forward(self)
+    }
+}
+
+/// The scalar ops by name, for generic code where `T::ONE - x` cannot be an operator.
+impl<'t, T: Element> Var<'t, T> {
+    /// Records `self + s`.
+    pub fn add_scalar(self, s: T) -> Var<'t, T> {
+        ScalarOp::Add(s).record(self)
+    }
+    /// Records `self · s`.
+    pub fn mul_scalar(self, s: T) -> Var<'t, T> {
+        ScalarOp::Mul(s).record(self)
+    }
+    /// Records `self / s`.
+    pub fn div_scalar(self, s: T) -> Var<'t, T> {
+        ScalarOp::Div(s).record(self)
+    }
+    /// Records `s − self` (the operator form is `1.0 - y`).
+    pub fn rsub_scalar(self, s: T) -> Var<'t, T> {
+        ScalarOp::RSub(s).record(self)
+    }
 }
 
 // Operators. Between two operands they are the equal-shape ops (and panic on a mismatch);

@@ -262,9 +262,18 @@ impl<T: Element> Tensor<T> {
     }
 
     /// Applies `f` to every element.
-    pub fn map(&self, f: impl Fn(T) -> T) -> Self {
+    pub fn map(&self, mut f: impl FnMut(T) -> T) -> Self {
         let src = self.contiguous();
         Self::from_parts(src.data.iter().map(|&x| f(x)).collect(), &self.shape)
+    }
+
+    /// Applies `f` to the elements of two tensors of equal shape.
+    ///
+    /// # Panics
+    /// When the shapes differ.
+    #[track_caller]
+    pub fn zip_with(&self, other: &Tensor<T>, f: impl Fn(T, T) -> T) -> Self {
+        kernels::zip_same("zip_with", self, other, f).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Converts every element to another precision (`f64` → `f32` rounds).

@@ -1,0 +1,116 @@
+//! The L-layer model as tape code: the course's forward functions, and nothing else — the
+//! gradients come from [`Var::backward`](crate::Var::backward).
+
+use super::{Activation, ParamVars, Parameters};
+use crate::error::Result;
+use crate::{Element, Tape, Tensor, Var};
+
+/// What the forward pass of one layer recorded (the course's `cache`): its input, its
+/// parameters and its pre-activation. Mark `z` or `a_prev` with
+/// [`Var::retain_grad`](crate::Var::retain_grad) before `backward` to read `dZ`, `dA`.
+#[derive(Clone, Copy, Debug)]
+pub struct Cache<'t, T: Element = f64> {
+    /// `A[l-1]`, the layer's input.
+    pub a_prev: Var<'t, T>,
+    /// `W[l]`.
+    pub w: Var<'t, T>,
+    /// `b[l]`.
+    pub b: Var<'t, T>,
+    /// `Z[l] = W[l]·A[l-1] + b[l]`.
+    pub z: Var<'t, T>,
+}
+
+/// `Z = W·A + b`, with `b` `(n, 1)` broadcast over the m columns.
+pub fn linear_forward<'t, T: Element>(a: Var<'t, T>, w: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    w.matmul(a).broadcast_add(b)
+}
+
+/// `A = activation(W·A_prev + b)`, and the layer's cache.
+pub fn linear_activation_forward<'t, T: Element>(
+    a_prev: Var<'t, T>,
+    w: Var<'t, T>,
+    b: Var<'t, T>,
+    activation: Activation,
+) -> (Var<'t, T>, Cache<'t, T>) {
+    let z = linear_forward(a_prev, w, b);
+    let a = match activation {
+        Activation::Relu => z.relu(),
+        Activation::Sigmoid => z.sigmoid(),
+    };
+    (a, Cache { a_prev, w, b, z })
+}
+
+/// `[LINEAR → RELU] × (L−1) → LINEAR → SIGMOID`: returns `AL` `(1, m)` and the L caches.
+pub fn l_model_forward<'t, T: Element>(x: Var<'t, T>, params: &ParamVars<'t, T>) -> (Var<'t, T>, Vec<Cache<'t, T>>) {
+    let num_layers = params.w.len();
+    let mut a = x;
+    let mut caches = Vec::with_capacity(num_layers);
+    for l in 1..=num_layers {
+        let (next, cache) =
+            linear_activation_forward(a, params.w[l - 1], params.b[l - 1], Activation::of_layer(l, num_layers));
+        caches.push(cache);
+        a = next;
+    }
+    (a, caches)
+}
+
+/// The cross-entropy cost `J = (−1/m)·Σ (Y ⊙ log AL + (1 − Y) ⊙ log(1 − AL))`, written as the
+/// course writes it (so it rounds as the course's printed costs do).
+pub fn compute_cost<'t, T: Element>(al: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
+    let m = al.shape()[1];
+    (y * al.log() + y.rsub_scalar(T::ONE) * al.rsub_scalar(T::ONE).log()).sum().mul_scalar(-T::ONE / T::from_f64(m as f64))
+}
+
+/// Gradient descent: `W[l] ← W[l] − α·dW[l]`, `b[l] ← b[l] − α·db[l]`, in place.
+///
+/// # Panics
+/// When `grads` does not have the parameters' shapes.
+#[track_caller]
+pub fn update_parameters<T: Element>(params: &mut Parameters<T>, grads: &Parameters<T>, learning_rate: T) {
+    for (p, g) in params.w.iter_mut().zip(&grads.w).chain(params.b.iter_mut().zip(&grads.b)) {
+        p.axpy_(-learning_rate, g);
+    }
+}
+
+/// One full-batch gradient-descent step of the L-layer model: forward, cost, backward, update.
+/// Returns the cost computed before the update (what the course logs).
+///
+/// # Errors
+/// Never for well-shaped inputs; shape mistakes panic with the op and the shapes.
+pub fn train_step<T: Element>(params: &mut Parameters<T>, x: &Tensor<T>, y: &Tensor<T>, learning_rate: T) -> Result<T> {
+    let tape = Tape::default();
+    let vars = params.on_tape(&tape);
+    let (al, _) = l_model_forward(tape.constant(x), &vars);
+    let cost = compute_cost(al, tape.constant(y));
+    let grads = vars.grads(&cost.backward()?);
+    let value = cost.value().item();
+    drop(tape);
+    update_parameters(params, &grads, learning_rate);
+    Ok(value)
+}
+
+/// Predictions `(1, m)`: 1.0 where `AL > 0.5` (strictly), else 0.0.
+pub fn predict<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
+    probabilities(x, params).map(|p| if p > T::from_f64(0.5) { T::ONE } else { T::ZERO })
+}
+
+/// `AL`, the model's probability of class 1 for each column of `x`.
+pub fn probabilities<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
+    let tape = Tape::default();
+    let vars = ParamVars {
+        w: params.w.iter().map(|w| tape.constant(w)).collect(),
+        b: params.b.iter().map(|b| tape.constant(b)).collect(),
+    };
+    l_model_forward(tape.constant(x), &vars).0.value()
+}
+
+/// How many predictions equal the labels (the course's accuracy is this over m; compare
+/// counts, as 206/209, not the float).
+///
+/// # Panics
+/// When the shapes differ.
+#[track_caller]
+pub fn accuracy<T: Element>(predictions: &Tensor<T>, y: &Tensor<T>) -> usize {
+    let eq = predictions.zip_with(y, |p, y| if p == y { T::ONE } else { T::ZERO });
+    eq.to_vec().iter().filter(|&&e| e == T::ONE).count()
+}
