@@ -48,6 +48,7 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "hdf5"), allow(dead_code))]
     pub(crate) fn file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::File {
             path: path.into(),

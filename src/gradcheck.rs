@@ -125,8 +125,8 @@ where
             let a = analytic[p][i];
             let error = (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs());
             worst.checked += 1;
-            // `!(error <= worst)` also catches NaN.
-            if !(error <= worst.error) {
+            // A NaN error (a NaN gradient) always counts as the worst.
+            if error.is_nan() || error > worst.error {
                 worst = GradcheckReport {
                     param: p,
                     index: unravel(i, params[p].shape()),

@@ -39,7 +39,11 @@ pub struct NumpyRng {
 impl NumpyRng {
     /// A generator in the state `np.random.seed(seed)` leaves NumPy's.
     pub fn new(seed: u32) -> Self {
-        let mut rng = NumpyRng { mt: [0; N], pos: N, cached_gauss: None };
+        let mut rng = NumpyRng {
+            mt: [0; N],
+            pos: N,
+            cached_gauss: None,
+        };
         rng.seed(seed);
         rng
     }
@@ -49,7 +53,9 @@ impl NumpyRng {
         self.mt[0] = seed;
         for i in 1..N {
             let prev = self.mt[i - 1];
-            self.mt[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            self.mt[i] = 1_812_433_253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
         self.pos = N;
         self.cached_gauss = None;
@@ -117,14 +123,19 @@ impl NumpyRng {
 
     /// `np.random.rand(*shape)`: uniform samples in `[0, 1)` filled row-major.
     pub fn rand(&mut self, shape: &[usize]) -> Tensor<f64> {
-        let data = (0..shape.iter().product()).map(|_| self.next_f64()).collect();
+        let data = (0..shape.iter().product())
+            .map(|_| self.next_f64())
+            .collect();
         Tensor::from_vec(data, shape).expect("the length is the product of the shape")
     }
 }
 
 impl std::fmt::Debug for NumpyRng {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NumpyRng").field("pos", &self.pos).field("cached_gauss", &self.cached_gauss).finish()
+        f.debug_struct("NumpyRng")
+            .field("pos", &self.pos)
+            .field("cached_gauss", &self.cached_gauss)
+            .finish()
     }
 }
 

@@ -10,7 +10,11 @@ use tapegrad::nn::{self, logistic, shallow, softmax};
 use tapegrad::{gradcheck, Tape, Tensor};
 
 fn labels(m: usize, rng: &mut StdRng) -> Tensor {
-    Tensor::from_vec((0..m).map(|_| f64::from(rng.random_bool(0.5))).collect(), &[1, m]).unwrap()
+    Tensor::from_vec(
+        (0..m).map(|_| f64::from(rng.random_bool(0.5))).collect(),
+        &[1, m],
+    )
+    .unwrap()
 }
 
 #[test]
@@ -51,14 +55,16 @@ fn logistic_gradients_at_a_random_point() {
 #[test]
 fn logistic_regression_on_the_real_data() {
     // COURSE.md §4: zero init, α = 0.005, 2000 iterations; costs at %f; train 207/209, test 35/50.
-    let Some(dir) = common::catvnoncat_dir() else { return };
+    let Some(dir) = common::catvnoncat_dir() else {
+        return;
+    };
     let data = tapegrad::data::load_catvnoncat(&dir).unwrap();
     let (w, b) = logistic::initialize_with_zeros(12288);
     let out = logistic::optimize(&w, b, &data.train.x, &data.train.y, 2000, 0.005).unwrap();
     let expected = [
-        "0.693147", "0.584508", "0.466949", "0.376007", "0.331463", "0.303273", "0.279880", "0.260042", "0.242941",
-        "0.228004", "0.214820", "0.203078", "0.192544", "0.183033", "0.174399", "0.166521", "0.159305", "0.152667",
-        "0.146542", "0.140872",
+        "0.693147", "0.584508", "0.466949", "0.376007", "0.331463", "0.303273", "0.279880",
+        "0.260042", "0.242941", "0.228004", "0.214820", "0.203078", "0.192544", "0.183033",
+        "0.174399", "0.166521", "0.159305", "0.152667", "0.146542", "0.140872",
     ];
     let printed: Vec<String> = out.costs.iter().map(|c| format!("{c:.6}")).collect();
     assert_eq!(printed, expected);
@@ -77,13 +83,22 @@ fn shallow_net_tape_equals_hand_written_and_finite_differences() {
     let mut params = nn::initialize_parameters(n_x, n_h, 1, 2).unwrap();
     // Larger weights and non-zero biases than the ×0.01 init, so tanh is not linear.
     params.w = params.w.iter().map(|w| w.mul_scalar(60.0)).collect();
-    params.b = params.b.iter().map(|b| b.map(|_| rng.random_range(-0.5..0.5))).collect();
+    params.b = params
+        .b
+        .iter()
+        .map(|b| b.map(|_| rng.random_range(-0.5..0.5)))
+        .collect();
     let (cost, tape_grads) = shallow::tape_gradients(&params, &x, &y).unwrap();
     let (a2, cache) = shallow::forward_propagation(&x, &params);
     let reference_cost = nn::reference::compute_cost(&a2, &y);
     assert!((cost - reference_cost).abs() <= 1e-15);
     let hand = shallow::backward_propagation(&params, &cache, &x, &y);
-    for (t, h) in tape_grads.w.iter().chain(&tape_grads.b).zip(hand.w.iter().chain(&hand.b)) {
+    for (t, h) in tape_grads
+        .w
+        .iter()
+        .chain(&tape_grads.b)
+        .zip(hand.w.iter().chain(&hand.b))
+    {
         for (a, b) in t.to_vec().iter().zip(h.to_vec()) {
             assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-3), "{a} vs {b}");
         }
@@ -117,7 +132,10 @@ fn softmax_cross_entropy_gradient_is_softmax_minus_y_over_m() {
     for (a, b) in dz.to_vec().iter().zip(hand.to_vec()) {
         assert!((a - b).abs() <= 1e-16, "{a} vs {b}");
     }
-    let report = gradcheck(&[z], |tape, v| softmax::cross_entropy(v[0], tape.constant(&y))).unwrap();
+    let report = gradcheck(&[z], |tape, v| {
+        softmax::cross_entropy(v[0], tape.constant(&y))
+    })
+    .unwrap();
     assert!(report.error < 1e-8, "{report}");
 }
 
@@ -128,8 +146,13 @@ fn softmax_closed_form_and_stability() {
         let z = Tensor::from_vec(vec![1.0 + shift, 2.0 + shift, 3.0 + shift], &[3, 1]).unwrap();
         let y = softmax::one_hot::<f64>(&[2], 3).unwrap();
         let tape = Tape::new();
-        let j = softmax::cross_entropy(tape.param(&z), tape.constant(&y)).value().item();
-        assert!((j - 0.40760596444438046).abs() <= 1e-15, "shift {shift}: {j}");
+        let j = softmax::cross_entropy(tape.param(&z), tape.constant(&y))
+            .value()
+            .item();
+        assert!(
+            (j - 0.40760596444438046).abs() <= 1e-15,
+            "shift {shift}: {j}"
+        );
     }
     // A column whose probabilities underflow to 0: log-softmax stays finite, so the cost is
     // the closed form 2000 (true class scored 2000 below the best).

@@ -8,6 +8,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
 
 use hdf5::types::FixedAscii;
 use tapegrad::data::{
@@ -17,11 +18,23 @@ use tapegrad::data::{
 use tapegrad::nn::Parameters;
 use tapegrad::{Error, Tensor};
 
+/// Serializes [`hdf5_prints_nothing_on_errors`] against the other tests: the child process it
+/// spawns inherits the file descriptors HDF5 has open at that moment, with their `flock`
+/// locks (HDF5 opens files without close-on-exec), which would make another test's
+/// half-written fixture unopenable ("unable to lock file") until the child exits. Every other
+/// test holds a read guard; the spawning test holds the write guard.
+static SPAWN_LOCK: RwLock<()> = RwLock::new(());
+
+fn shared_guard() -> RwLockReadGuard<'static, ()> {
+    SPAWN_LOCK.read().unwrap_or_else(|e| e.into_inner())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Real data
 
 #[test]
 fn real_data_loads_with_the_course_shapes_and_values() {
+    let _guard = shared_guard();
     let Some(dir) = common::catvnoncat_dir() else {
         return;
     };
@@ -149,6 +162,7 @@ fn assert_file_error<T: std::fmt::Debug>(
 
 #[test]
 fn fixture_flattens_like_numpy() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     write_valid(&path, "train", &[1, 0, 1]);
@@ -194,6 +208,7 @@ fn fixture_flattens_like_numpy() {
 
 #[test]
 fn fixture_folder_loads_as_catdata_and_is_found_by_data_dir() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     write_valid(&dir.path().join(TRAIN_FILE), "train", &[1, 0, 1]);
     write_valid(&dir.path().join(TEST_FILE), "test", &[0, 1]);
@@ -211,6 +226,7 @@ fn fixture_folder_loads_as_catdata_and_is_found_by_data_dir() {
 
 #[test]
 fn data_dir_without_the_files_says_what_it_looked_for_and_how_to_get_it() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let err = data_dir(Some(dir.path())).unwrap_err().to_string();
     assert!(err.contains(TRAIN_FILE), "{err}");
@@ -237,6 +253,7 @@ fn data_dir_without_the_files_says_what_it_looked_for_and_how_to_get_it() {
 
 #[test]
 fn missing_file_is_a_clean_error() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train_catvnoncat.h5");
     assert_file_error(load_split(&path, "train"), &path, &["not found"]);
@@ -252,6 +269,7 @@ fn missing_file_is_a_clean_error() {
 
 #[test]
 fn text_file_is_not_hdf5() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     std::fs::write(&path, "x,y\n1,2\nthis is a CSV file, not HDF5\n").unwrap();
@@ -262,6 +280,7 @@ fn text_file_is_not_hdf5() {
 
 #[test]
 fn truncated_file_is_a_clean_error() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.h5");
     write_valid(&good, "train", &[1, 0, 1]);
@@ -275,6 +294,7 @@ fn truncated_file_is_a_clean_error() {
 
 #[test]
 fn missing_dataset_is_named() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     {
@@ -297,6 +317,7 @@ fn missing_dataset_is_named() {
 
 #[test]
 fn x_of_the_wrong_rank_is_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     {
@@ -313,6 +334,7 @@ fn x_of_the_wrong_rank_is_rejected() {
 
 #[test]
 fn x_with_wrong_channels_is_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     {
@@ -329,6 +351,7 @@ fn x_with_wrong_channels_is_rejected() {
 
 #[test]
 fn x_of_the_wrong_dtype_is_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     {
@@ -349,6 +372,7 @@ fn x_of_the_wrong_dtype_is_rejected() {
 
 #[test]
 fn y_of_the_wrong_length_or_type_is_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     {
@@ -400,6 +424,7 @@ fn y_of_the_wrong_length_or_type_is_rejected() {
 
 #[test]
 fn labels_other_than_0_and_1_are_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("train.h5");
     write_valid(&path, "train", &[0, 2, 1]);
@@ -418,6 +443,7 @@ fn labels_other_than_0_and_1_are_rejected() {
 
 #[test]
 fn bad_list_classes_is_rejected() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     write_valid(&dir.path().join(TEST_FILE), "test", &[0, 1]);
     let train = dir.path().join(TRAIN_FILE);
@@ -438,6 +464,7 @@ fn bad_list_classes_is_rejected() {
 /// failing loads in a child process and check its stderr stays clean.
 #[test]
 fn hdf5_prints_nothing_on_errors() {
+    let _exclusive = SPAWN_LOCK.write().unwrap_or_else(|e| e.into_inner());
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new(exe)
         .args([
@@ -465,6 +492,7 @@ fn hdf5_prints_nothing_on_errors() {
 #[test]
 #[ignore = "run by hdf5_prints_nothing_on_errors"]
 fn hdf5_error_cases_child() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path().to_path_buf();
     let text = dir.join("text.h5");
@@ -535,6 +563,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn model_round_trip_is_bit_identical() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.h5");
     let p = params(&[12, 5, 4, 1]);
@@ -574,6 +603,7 @@ fn model_round_trip_is_bit_identical() {
 
 #[test]
 fn model_round_trip_keeps_other_activations_and_transposed_tensors() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tanh.h5");
     let mut p = params(&[3, 2, 1]);
@@ -608,6 +638,7 @@ fn damaged_model(edit: impl FnOnce(&hdf5::File)) -> (tempfile::TempDir, PathBuf)
 
 #[test]
 fn model_whose_shapes_do_not_chain_is_rejected() {
+    let _guard = shared_guard();
     let (_dir, path) = damaged_model(|f| {
         f.unlink("W2").unwrap();
         write(f, "W2", &[3, 5], &[0.5f64; 15]);
@@ -621,6 +652,7 @@ fn model_whose_shapes_do_not_chain_is_rejected() {
 
 #[test]
 fn model_disagreeing_with_layer_dims_is_rejected() {
+    let _guard = shared_guard();
     let (_dir, path) = damaged_model(|f| {
         f.unlink("W1").unwrap();
         write(f, "W1", &[4, 7], &[0.5f64; 28]);
@@ -651,6 +683,7 @@ fn model_disagreeing_with_layer_dims_is_rejected() {
 
 #[test]
 fn model_missing_a_dataset_is_rejected() {
+    let _guard = shared_guard();
     let (_dir, path) = damaged_model(|f| f.unlink("W2").unwrap());
     assert_file_error(load_model(&path), &path, &["`W2` not found"]);
     let (_dir, path) = damaged_model(|f| f.unlink("b1").unwrap());
@@ -659,6 +692,7 @@ fn model_missing_a_dataset_is_rejected() {
 
 #[test]
 fn model_with_bad_attributes_is_rejected() {
+    let _guard = shared_guard();
     let set_str = |f: &hdf5::File, name: &str, value: &str| {
         f.delete_attr(name).unwrap();
         let v: hdf5::types::VarLenUnicode = value.parse().unwrap();
@@ -695,6 +729,7 @@ fn model_with_bad_attributes_is_rejected() {
 
 #[test]
 fn save_writes_a_temporary_file_and_renames_it() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.h5");
     save_model(&path, &params(&[4, 3, 1])).unwrap();
@@ -708,6 +743,7 @@ fn save_writes_a_temporary_file_and_renames_it() {
 
 #[test]
 fn failed_save_leaves_nothing_behind() {
+    let _guard = shared_guard();
     let dir = tempfile::tempdir().unwrap();
     // Into a folder that does not exist.
     let path = dir.path().join("no-such-folder").join("model.h5");

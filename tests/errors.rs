@@ -30,11 +30,15 @@ fn matmul_inner_dimensions() {
         "matmul: inner dimensions differ: (1, 3) x (4, 2)"
     );
     assert_eq!(
-        panic_message(|| drop(a.matmul(b))),
+        panic_message(|| {
+            let _ = a.matmul(b);
+        }),
         "matmul: inner dimensions differ: (1, 3) x (4, 2)"
     );
     assert_eq!(
-        panic_message(|| drop(t(&[1, 3]).matmul(&t(&[4, 2])))),
+        panic_message(|| {
+            let _ = t(&[1, 3]).matmul(&t(&[4, 2]));
+        }),
         "matmul: inner dimensions differ: (1, 3) x (4, 2)"
     );
     let e = t(&[3]).try_matmul(&t(&[3, 1])).unwrap_err();
@@ -63,15 +67,21 @@ fn equal_shape_ops_reject_different_shapes() {
     // The operators panic with the same message: a transposed label row fails loudly
     // instead of silently making an (m, m) matrix.
     assert_eq!(
-        panic_message(|| drop(a * b)),
+        panic_message(|| {
+            let _ = a * b;
+        }),
         "mul: shapes differ: (1, 3) and (3, 1) (use broadcast_mul to broadcast)"
     );
     assert_eq!(
-        panic_message(|| drop(a + b)),
+        panic_message(|| {
+            let _ = a + b;
+        }),
         "add: shapes differ: (1, 3) and (3, 1) (use broadcast_add to broadcast)"
     );
     assert_eq!(
-        panic_message(|| drop(&t(&[2]) - &t(&[3]))),
+        panic_message(|| {
+            let _ = &t(&[2]) - &t(&[3]);
+        }),
         "sub: shapes differ: (2,) and (3,) (use broadcast_sub to broadcast)"
     );
     assert!(t(&[2, 2]).try_div(&t(&[2])).is_err());
@@ -93,7 +103,9 @@ fn broadcast_ops_reject_incompatible_shapes() {
         );
     }
     assert_eq!(
-        panic_message(|| drop(t(&[2, 3]).broadcast_mul(&t(&[2])))),
+        panic_message(|| {
+            let _ = t(&[2, 3]).broadcast_mul(&t(&[2]));
+        }),
         "broadcast_mul: shapes (2, 3) and (2,) cannot be broadcast together (dimension 1: 3 vs 2)"
     );
 }
@@ -154,7 +166,9 @@ fn reshape_and_item() {
         "reshape: cannot reshape (2, 3) into (4,)"
     );
     assert_eq!(
-        panic_message(|| drop(t(&[2]).item())),
+        panic_message(|| {
+            let _ = t(&[2]).item();
+        }),
         "item: tensor of shape (2,) does not have exactly one element"
     );
 }
@@ -164,12 +178,16 @@ fn vars_from_two_tapes() {
     let (t1, t2) = (Tape::new(), Tape::new());
     let (a, b) = (t1.param(&t(&[2])), t2.param(&t(&[2])));
     assert_eq!(
-        panic_message(|| drop(a + b)),
+        panic_message(|| {
+            let _ = a + b;
+        }),
         "vars from two different tapes cannot be combined"
     );
     let grads = (a * a).sum().backward().unwrap();
     assert_eq!(
-        panic_message(|| drop(grads.wrt(b))),
+        panic_message(|| {
+            let _ = grads.wrt(b);
+        }),
         "wrt: the var belongs to another tape than the loss"
     );
 }

@@ -202,7 +202,7 @@ fn softmax_along_each_axis() {
     let z = rand_t(&[4, 3], &mut rng);
     for axis in 0..2 {
         check(
-            &[z.clone()],
+            std::slice::from_ref(&z),
             |t, p| weighted_sum(t, p[0].softmax(axis)),
             TOL,
         );
@@ -236,8 +236,16 @@ fn bce_with_logits_in_logits_and_labels() {
 fn values_used_twice() {
     let mut rng = StdRng::seed_from_u64(12);
     let x = rand_t(&[2, 3], &mut rng);
-    check(&[x.clone()], |t, p| weighted_sum(t, p[0] * p[0]), TOL);
-    check(&[x.clone()], |t, p| weighted_sum(t, p[0] + p[0]), TOL);
+    check(
+        std::slice::from_ref(&x),
+        |t, p| weighted_sum(t, p[0] * p[0]),
+        TOL,
+    );
+    check(
+        std::slice::from_ref(&x),
+        |t, p| weighted_sum(t, p[0] + p[0]),
+        TOL,
+    );
     let (a, b, c) = (x, rand_t(&[2, 3], &mut rng), rand_t(&[2, 3], &mut rng));
     check(
         &[a, b, c],
@@ -342,7 +350,7 @@ fn gradcheck_catches_a_wrong_gradient() {
     // The checker itself must be able to fail: compare d/dx Σ x² against a function whose
     // tape gradient is deliberately off (x·x built from a constant copy of x on one side).
     let x = Tensor::from_vec(vec![0.1, 0.4, -0.2], &[3]).unwrap();
-    let report = gradcheck(&[x.clone()], |t, p| {
+    let report = gradcheck(std::slice::from_ref(&x), |t, p| {
         (p[0] * t.constant(&p[0].value())).sum()
     })
     .unwrap();

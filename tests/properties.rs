@@ -39,6 +39,9 @@ fn tensor(shape: Vec<usize>) -> impl Strategy<Value = Tensor> {
     values(n).prop_map(move |v| Tensor::from_vec(v, &shape).unwrap())
 }
 
+type TensorOp = fn(&Tensor, &Tensor) -> Tensor;
+type ScalarOp = fn(f64, f64) -> f64;
+
 /// The element of `t` that broadcasting reads for output multi-index `idx`.
 fn broadcast_get(t: &Tensor, idx: &[usize]) -> f64 {
     let lead = idx.len() - t.ndim();
@@ -76,7 +79,7 @@ proptest! {
         let rank = sa.len().max(sb.len());
         let dim = |s: &[usize], i: usize| if i + s.len() < rank { 1 } else { s[i + s.len() - rank] };
         let out_shape: Vec<usize> = (0..rank).map(|i| dim(&sa, i).max(dim(&sb, i))).collect();
-        let ops: [(fn(&Tensor, &Tensor) -> Tensor, fn(f64, f64) -> f64); 4] = [
+        let ops: [(TensorOp, ScalarOp); 4] = [
             (|a, b| a.broadcast_add(b), |x, y| x + y),
             (|a, b| a.broadcast_sub(b), |x, y| x - y),
             (|a, b| a.broadcast_mul(b), |x, y| x * y),

@@ -4,6 +4,8 @@
 //! models of depth 1..6, and on the first 16 real training images; and the whole L-layer cost
 //! against finite differences.
 
+#![allow(clippy::needless_range_loop)] // layer indices mirror the course's l
+
 mod common;
 
 use rand::rngs::StdRng;
@@ -42,7 +44,11 @@ fn compare(x: &Tensor, y: &Tensor, params: &Parameters) {
     let tape_grads = vars.grads(&grads);
 
     let (al_ref, caches_ref) = reference::l_model_forward(x, params);
-    assert_eq!(al.value(), al_ref, "the two forward passes are the same code path");
+    assert_eq!(
+        al.value(),
+        al_ref,
+        "the two forward passes are the same code path"
+    );
     let course = reference::l_model_backward(&al_ref, y, &caches_ref);
     assert!((cost.value().item() - reference::compute_cost(&al_ref, y)).abs() <= 1e-15);
 
@@ -80,7 +86,10 @@ fn course_test_case_inputs() {
     // §3.6's X and parameters (seed 6) with labels; a consistent forward pass this time.
     let mut rng = NumpyRng::new(6);
     let x = rng.randn(&[5, 4]);
-    let mut p = Parameters { w: vec![], b: vec![] };
+    let mut p = Parameters {
+        w: vec![],
+        b: vec![],
+    };
     for (n, n_prev) in [(4, 5), (3, 4), (1, 3)] {
         p.w.push(rng.randn(&[n, n_prev]));
         p.b.push(rng.randn(&[n, 1]));
@@ -97,7 +106,10 @@ fn course_example_of_section_7() {
     let al = tape.param(&Tensor::from_vec(vec![0.8, 0.9, 0.4], &[1, 3]).unwrap());
     let grads = model::compute_cost(al, y).backward().unwrap();
     let dal = grads.wrt(al).unwrap().to_vec();
-    for (a, b) in dal.iter().zip([-0.4166666666666667, -0.3703703703703704, 0.5555555555555556]) {
+    for (a, b) in dal
+        .iter()
+        .zip([-0.4166666666666667, -0.3703703703703704, 0.5555555555555556])
+    {
         assert!((a - b).abs() <= 1e-15, "{a} vs {b}");
     }
 }
@@ -113,14 +125,23 @@ fn random_models_depth_1_to_6() {
             }
             *dims.last_mut().unwrap() = 1;
             let m = rng.random_range(1..20);
-            let params = nn::initialize_parameters_deep(&dims, 100 + trial, InitScale::Times(0.8)).unwrap();
+            let params =
+                nn::initialize_parameters_deep(&dims, 100 + trial, InitScale::Times(0.8)).unwrap();
             // Non-zero biases, so broadcasting matters.
             let params = Parameters {
                 w: params.w,
-                b: params.b.iter().map(|b| b.map(|_| rng.random_range(-0.5..0.5))).collect(),
+                b: params
+                    .b
+                    .iter()
+                    .map(|b| b.map(|_| rng.random_range(-0.5..0.5)))
+                    .collect(),
             };
             let x = Tensor::randn(&[dims[0], m], &mut rng);
-            let y = Tensor::from_vec((0..m).map(|_| f64::from(rng.random_bool(0.5))).collect(), &[1, m]).unwrap();
+            let y = Tensor::from_vec(
+                (0..m).map(|_| f64::from(rng.random_bool(0.5))).collect(),
+                &[1, m],
+            )
+            .unwrap();
             compare(&x, &y, &params);
         }
     }
@@ -128,15 +149,25 @@ fn random_models_depth_1_to_6() {
 
 #[test]
 fn real_images_first_16() {
-    let Some(dir) = common::catvnoncat_dir() else { return };
+    let Some(dir) = common::catvnoncat_dir() else {
+        return;
+    };
     let data = tapegrad::data::load_catvnoncat(&dir).unwrap();
     let x = Tensor::from_vec(
-        (0..12288).flat_map(|r| (0..16).map(move |j| (r, j))).map(|(r, j)| data.train.x.get(&[r, j])).collect(),
+        (0..12288)
+            .flat_map(|r| (0..16).map(move |j| (r, j)))
+            .map(|(r, j)| data.train.x.get(&[r, j]))
+            .collect(),
         &[12288, 16],
     )
     .unwrap();
-    let y = Tensor::from_vec((0..16).map(|j| data.train.y.get(&[0, j])).collect(), &[1, 16]).unwrap();
-    let params = nn::initialize_parameters_deep(&[12288, 20, 7, 5, 1], 1, InitScale::DivSqrtFanIn).unwrap();
+    let y = Tensor::from_vec(
+        (0..16).map(|j| data.train.y.get(&[0, j])).collect(),
+        &[1, 16],
+    )
+    .unwrap();
+    let params =
+        nn::initialize_parameters_deep(&[12288, 20, 7, 5, 1], 1, InitScale::DivSqrtFanIn).unwrap();
     compare(&x, &y, &params);
 }
 
@@ -145,12 +176,18 @@ fn gradcheck_of_the_whole_l_layer_cost() {
     let mut rng = StdRng::seed_from_u64(77);
     let dims = [5, 4, 3, 1];
     let p = nn::initialize_parameters_deep(&dims, 5, InitScale::Times(0.9)).unwrap();
-    let b: Vec<Tensor> = p.b.iter().map(|b| b.map(|_| rng.random_range(-0.3..0.3))).collect();
+    let b: Vec<Tensor> =
+        p.b.iter()
+            .map(|b| b.map(|_| rng.random_range(-0.3..0.3)))
+            .collect();
     let x = Tensor::randn(&[5, 7], &mut rng);
     let y = Tensor::from_vec(vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0], &[1, 7]).unwrap();
     let flat: Vec<Tensor> = p.w.iter().cloned().chain(b).collect();
     let report = gradcheck(&flat, |tape, v| {
-        let vars = nn::ParamVars { w: v[..3].to_vec(), b: v[3..].to_vec() };
+        let vars = nn::ParamVars {
+            w: v[..3].to_vec(),
+            b: v[3..].to_vec(),
+        };
         let (al, _) = model::l_model_forward(tape.constant(&x), &vars);
         model::compute_cost(al, tape.constant(&y))
     })

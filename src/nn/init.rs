@@ -35,7 +35,11 @@ pub fn initialize_parameters(n_x: usize, n_h: usize, n_y: usize, seed: u32) -> R
 ///
 /// # Errors
 /// When `layer_dims` has fewer than two entries or contains a 0.
-pub fn initialize_parameters_deep(layer_dims: &[usize], seed: u32, scale: InitScale) -> Result<Parameters> {
+pub fn initialize_parameters_deep(
+    layer_dims: &[usize],
+    seed: u32,
+    scale: InitScale,
+) -> Result<Parameters> {
     if layer_dims.len() < 2 || layer_dims.contains(&0) {
         return Err(Error::Invalid(format!(
             "layer_dims must list at least two positive sizes [n_x, ..., n_y], got {layer_dims:?}"

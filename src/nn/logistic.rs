@@ -25,15 +25,25 @@ pub fn initialize_with_zeros<T: Element>(dim: usize) -> (Tensor<T>, T) {
 /// # Errors
 /// Never for consistent shapes (`w` `(n_x, 1)`, `x` `(n_x, m)`, `y` `(1, m)`); mismatched
 /// shapes panic naming the op.
-pub fn propagate<T: Element>(w: &Tensor<T>, b: T, x: &Tensor<T>, y: &Tensor<T>) -> Result<(LogisticGrads<T>, T)> {
+pub fn propagate<T: Element>(
+    w: &Tensor<T>,
+    b: T,
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+) -> Result<(LogisticGrads<T>, T)> {
     let tape = Tape::default();
     let (wv, bv) = (tape.param(w), tape.param(&Tensor::full(&[1, 1], b)));
     let (x, y) = (tape.constant(x), tape.constant(y));
     let a = wv.t().matmul(x).broadcast_add(bv).sigmoid();
     let m = T::from_f64(a.shape()[1] as f64);
-    let cost = (y * a.log() + y.rsub_scalar(T::ONE) * a.rsub_scalar(T::ONE).log()).sum().mul_scalar(-T::ONE / m);
+    let cost = (y * a.log() + y.rsub_scalar(T::ONE) * a.rsub_scalar(T::ONE).log())
+        .sum()
+        .mul_scalar(-T::ONE / m);
     let grads = cost.backward()?;
-    let dw = grads.wrt(wv).cloned().unwrap_or_else(|| Tensor::zeros(w.shape()));
+    let dw = grads
+        .wrt(wv)
+        .cloned()
+        .unwrap_or_else(|| Tensor::zeros(w.shape()));
     let db = grads.wrt(bv).map_or(T::ZERO, Tensor::item);
     Ok((LogisticGrads { dw, db }, cost.value().item()))
 }
@@ -66,7 +76,10 @@ pub fn optimize<T: Element>(
 ) -> Result<Optimized<T>> {
     let (mut w, mut b) = (w.clone(), b);
     let mut costs = Vec::new();
-    let mut last = LogisticGrads { dw: Tensor::zeros(w.shape()), db: T::ZERO };
+    let mut last = LogisticGrads {
+        dw: Tensor::zeros(w.shape()),
+        db: T::ZERO,
+    };
     for i in 0..num_iterations {
         let (grads, cost) = propagate(&w, b, x, y)?;
         w.axpy_(-learning_rate, &grads.dw);
@@ -76,11 +89,20 @@ pub fn optimize<T: Element>(
         }
         last = grads;
     }
-    Ok(Optimized { w, b, grads: last, costs })
+    Ok(Optimized {
+        w,
+        b,
+        grads: last,
+        costs,
+    })
 }
 
 /// `1.0` where `σ(wᵀ·X + b) > 0.5`, else `0.0`; shape `(1, m)`.
 pub fn predict<T: Element>(w: &Tensor<T>, b: T, x: &Tensor<T>) -> Tensor<T> {
     let half = T::from_f64(0.5);
-    w.t().matmul(x).add_scalar(b).sigmoid().map(|a| if a > half { T::ONE } else { T::ZERO })
+    w.t()
+        .matmul(x)
+        .add_scalar(b)
+        .sigmoid()
+        .map(|a| if a > half { T::ONE } else { T::ZERO })
 }

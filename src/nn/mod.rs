@@ -78,7 +78,11 @@ impl<T: Element> Parameters<T> {
 
     /// `[n_0, n_1, …, n_L]`, read off the weight shapes.
     pub fn layer_dims(&self) -> Vec<usize> {
-        let mut dims: Vec<usize> = self.w.first().map(|w| vec![w.shape()[1]]).unwrap_or_default();
+        let mut dims: Vec<usize> = self
+            .w
+            .first()
+            .map(|w| vec![w.shape()[1]])
+            .unwrap_or_default();
         dims.extend(self.w.iter().map(|w| w.shape()[0]));
         dims
     }
@@ -93,7 +97,10 @@ impl<T: Element> Parameters<T> {
 
     /// The same parameters in another precision.
     pub fn cast<U: Element>(&self) -> Parameters<U> {
-        Parameters { w: self.w.iter().map(Tensor::cast).collect(), b: self.b.iter().map(Tensor::cast).collect() }
+        Parameters {
+            w: self.w.iter().map(Tensor::cast).collect(),
+            b: self.b.iter().map(Tensor::cast).collect(),
+        }
     }
 }
 
@@ -110,8 +117,16 @@ impl<T: Element> ParamVars<'_, T> {
     /// Collects `dW1..dWL`, `db1..dbL` from the result of `backward`; a parameter the cost does
     /// not depend on gets zeros (its update is then "no change").
     pub fn grads(&self, grads: &Gradients<T>) -> Parameters<T> {
-        let get = |v: &Var<'_, T>| grads.wrt(*v).cloned().unwrap_or_else(|| Tensor::zeros(&v.shape()));
-        Parameters { w: self.w.iter().map(get).collect(), b: self.b.iter().map(get).collect() }
+        let get = |v: &Var<'_, T>| {
+            grads
+                .wrt(*v)
+                .cloned()
+                .unwrap_or_else(|| Tensor::zeros(&v.shape()))
+        };
+        Parameters {
+            w: self.w.iter().map(get).collect(),
+            b: self.b.iter().map(get).collect(),
+        }
     }
 }
 

@@ -41,13 +41,20 @@ pub fn linear_activation_forward<'t, T: Element>(
 }
 
 /// `[LINEAR → RELU] × (L−1) → LINEAR → SIGMOID`: returns `AL` `(1, m)` and the L caches.
-pub fn l_model_forward<'t, T: Element>(x: Var<'t, T>, params: &ParamVars<'t, T>) -> (Var<'t, T>, Vec<Cache<'t, T>>) {
+pub fn l_model_forward<'t, T: Element>(
+    x: Var<'t, T>,
+    params: &ParamVars<'t, T>,
+) -> (Var<'t, T>, Vec<Cache<'t, T>>) {
     let num_layers = params.w.len();
     let mut a = x;
     let mut caches = Vec::with_capacity(num_layers);
     for l in 1..=num_layers {
-        let (next, cache) =
-            linear_activation_forward(a, params.w[l - 1], params.b[l - 1], Activation::of_layer(l, num_layers));
+        let (next, cache) = linear_activation_forward(
+            a,
+            params.w[l - 1],
+            params.b[l - 1],
+            Activation::of_layer(l, num_layers),
+        );
         caches.push(cache);
         a = next;
     }
@@ -58,7 +65,9 @@ pub fn l_model_forward<'t, T: Element>(x: Var<'t, T>, params: &ParamVars<'t, T>)
 /// course writes it (so it rounds as the course's printed costs do).
 pub fn compute_cost<'t, T: Element>(al: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
     let m = al.shape()[1];
-    (y * al.log() + y.rsub_scalar(T::ONE) * al.rsub_scalar(T::ONE).log()).sum().mul_scalar(-T::ONE / T::from_f64(m as f64))
+    (y * al.log() + y.rsub_scalar(T::ONE) * al.rsub_scalar(T::ONE).log())
+        .sum()
+        .mul_scalar(-T::ONE / T::from_f64(m as f64))
 }
 
 /// Gradient descent: `W[l] ← W[l] − α·dW[l]`, `b[l] ← b[l] − α·db[l]`, in place.
@@ -66,8 +75,17 @@ pub fn compute_cost<'t, T: Element>(al: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T>
 /// # Panics
 /// When `grads` does not have the parameters' shapes.
 #[track_caller]
-pub fn update_parameters<T: Element>(params: &mut Parameters<T>, grads: &Parameters<T>, learning_rate: T) {
-    for (p, g) in params.w.iter_mut().zip(&grads.w).chain(params.b.iter_mut().zip(&grads.b)) {
+pub fn update_parameters<T: Element>(
+    params: &mut Parameters<T>,
+    grads: &Parameters<T>,
+    learning_rate: T,
+) {
+    for (p, g) in params
+        .w
+        .iter_mut()
+        .zip(&grads.w)
+        .chain(params.b.iter_mut().zip(&grads.b))
+    {
         p.axpy_(-learning_rate, g);
     }
 }
@@ -77,7 +95,12 @@ pub fn update_parameters<T: Element>(params: &mut Parameters<T>, grads: &Paramet
 ///
 /// # Errors
 /// Never for well-shaped inputs; shape mistakes panic with the op and the shapes.
-pub fn train_step<T: Element>(params: &mut Parameters<T>, x: &Tensor<T>, y: &Tensor<T>, learning_rate: T) -> Result<T> {
+pub fn train_step<T: Element>(
+    params: &mut Parameters<T>,
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+    learning_rate: T,
+) -> Result<T> {
     let tape = Tape::default();
     let vars = params.on_tape(&tape);
     let (al, _) = l_model_forward(tape.constant(x), &vars);
@@ -91,7 +114,13 @@ pub fn train_step<T: Element>(params: &mut Parameters<T>, x: &Tensor<T>, y: &Ten
 
 /// Predictions `(1, m)`: 1.0 where `AL > 0.5` (strictly), else 0.0.
 pub fn predict<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
-    probabilities(x, params).map(|p| if p > T::from_f64(0.5) { T::ONE } else { T::ZERO })
+    probabilities(x, params).map(|p| {
+        if p > T::from_f64(0.5) {
+            T::ONE
+        } else {
+            T::ZERO
+        }
+    })
 }
 
 /// `AL`, the model's probability of class 1 for each column of `x`.

@@ -51,9 +51,20 @@ pub fn relu<T: Element>(z: &Tensor<T>) -> (Tensor<T>, Tensor<T>) {
 }
 
 /// `Z = W·A + b`; returns `(Z, (A, W, b))`.
-pub fn linear_forward<T: Element>(a: &Tensor<T>, w: &Tensor<T>, b: &Tensor<T>) -> (Tensor<T>, LinearCache<T>) {
+pub fn linear_forward<T: Element>(
+    a: &Tensor<T>,
+    w: &Tensor<T>,
+    b: &Tensor<T>,
+) -> (Tensor<T>, LinearCache<T>) {
     let z = w.matmul(a).broadcast_add(b);
-    (z, LinearCache { a_prev: a.clone(), w: w.clone(), b: b.clone() })
+    (
+        z,
+        LinearCache {
+            a_prev: a.clone(),
+            w: w.clone(),
+            b: b.clone(),
+        },
+    )
 }
 
 /// `A = act(W·A_prev + b)`; returns `(A, ((A_prev, W, b), Z))`.
@@ -72,13 +83,20 @@ pub fn linear_activation_forward<T: Element>(
 }
 
 /// `[LINEAR → RELU] × (L−1) → LINEAR → SIGMOID`; returns `AL` and the L caches.
-pub fn l_model_forward<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> (Tensor<T>, Vec<Cache<T>>) {
+pub fn l_model_forward<T: Element>(
+    x: &Tensor<T>,
+    params: &Parameters<T>,
+) -> (Tensor<T>, Vec<Cache<T>>) {
     let num_layers = params.num_layers();
     let mut a = x.clone();
     let mut caches = Vec::with_capacity(num_layers);
     for l in 1..=num_layers {
-        let (next, cache) =
-            linear_activation_forward(&a, &params.w[l - 1], &params.b[l - 1], Activation::of_layer(l, num_layers));
+        let (next, cache) = linear_activation_forward(
+            &a,
+            &params.w[l - 1],
+            &params.b[l - 1],
+            Activation::of_layer(l, num_layers),
+        );
         caches.push(cache);
         a = next;
     }
@@ -105,7 +123,10 @@ pub fn sigmoid_backward<T: Element>(da: &Tensor<T>, z: &Tensor<T>) -> Tensor<T> 
 
 /// `m = A_prev.shape[1]`; `dW = (1/m)·(dZ·A_prevᵀ)`, `db = (1/m)·Σ_cols dZ`, `dA_prev = Wᵀ·dZ`.
 /// Returns `(dA_prev, dW, db)`.
-pub fn linear_backward<T: Element>(dz: &Tensor<T>, cache: &LinearCache<T>) -> (Tensor<T>, Tensor<T>, Tensor<T>) {
+pub fn linear_backward<T: Element>(
+    dz: &Tensor<T>,
+    cache: &LinearCache<T>,
+) -> (Tensor<T>, Tensor<T>, Tensor<T>) {
     let inv_m = T::ONE / T::from_f64(cache.a_prev.shape()[1] as f64);
     let dw = dz.matmul(&cache.a_prev.t()).mul_scalar(inv_m);
     let db = dz.sum_axis(1, true).mul_scalar(inv_m);
@@ -131,7 +152,11 @@ pub fn linear_activation_backward<T: Element>(
 ///
 /// # Panics
 /// When `caches` is empty or the shapes do not fit.
-pub fn l_model_backward<T: Element>(al: &Tensor<T>, y: &Tensor<T>, caches: &[Cache<T>]) -> Grads<T> {
+pub fn l_model_backward<T: Element>(
+    al: &Tensor<T>,
+    y: &Tensor<T>,
+    caches: &[Cache<T>],
+) -> Grads<T> {
     let num_layers = caches.len();
     let y = y.reshape(al.shape());
     let dal = -&(&(&y / al) - &(&y.rsub_scalar(T::ONE) / &al.rsub_scalar(T::ONE)));
@@ -140,8 +165,11 @@ pub fn l_model_backward<T: Element>(al: &Tensor<T>, y: &Tensor<T>, caches: &[Cac
     let mut db = da.clone();
     let mut upstream = dal;
     for l in (1..=num_layers).rev() {
-        let (da_prev, dw_l, db_l) =
-            linear_activation_backward(&upstream, &caches[l - 1], Activation::of_layer(l, num_layers));
+        let (da_prev, dw_l, db_l) = linear_activation_backward(
+            &upstream,
+            &caches[l - 1],
+            Activation::of_layer(l, num_layers),
+        );
         da[l - 1] = da_prev.clone();
         dw[l - 1] = dw_l;
         db[l - 1] = db_l;
@@ -151,10 +179,24 @@ pub fn l_model_backward<T: Element>(al: &Tensor<T>, y: &Tensor<T>, caches: &[Cac
 }
 
 /// `W[l] ← W[l] − α·dW[l]`, `b[l] ← b[l] − α·db[l]` from the course's `grads`.
-pub fn update_parameters<T: Element>(params: &Parameters<T>, grads: &Grads<T>, learning_rate: T) -> Parameters<T> {
+pub fn update_parameters<T: Element>(
+    params: &Parameters<T>,
+    grads: &Grads<T>,
+    learning_rate: T,
+) -> Parameters<T> {
     let step = |p: &Tensor<T>, g: &Tensor<T>| p - &g.mul_scalar(learning_rate);
     Parameters {
-        w: params.w.iter().zip(&grads.dw).map(|(p, g)| step(p, g)).collect(),
-        b: params.b.iter().zip(&grads.db).map(|(p, g)| step(p, g)).collect(),
+        w: params
+            .w
+            .iter()
+            .zip(&grads.dw)
+            .map(|(p, g)| step(p, g))
+            .collect(),
+        b: params
+            .b
+            .iter()
+            .zip(&grads.db)
+            .map(|(p, g)| step(p, g))
+            .collect(),
     }
 }

@@ -19,7 +19,10 @@ pub struct ShallowCache<T: Element = f64> {
 }
 
 /// The forward pass on plain tensors; `params` holds `W1, W2` and `b1, b2`.
-pub fn forward_propagation<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> (Tensor<T>, ShallowCache<T>) {
+pub fn forward_propagation<T: Element>(
+    x: &Tensor<T>,
+    params: &Parameters<T>,
+) -> (Tensor<T>, ShallowCache<T>) {
     let z1 = params.w[0].matmul(x).broadcast_add(&params.b[0]);
     let a1 = z1.tanh();
     let z2 = params.w[1].matmul(&a1).broadcast_add(&params.b[1]);
@@ -43,14 +46,21 @@ pub fn backward_propagation<T: Element>(
     let dz1 = &params.w[1].t().matmul(&dz2) * &cache.a1.map(|a| T::ONE - a * a);
     let dw1 = dz1.matmul(&x.t()).mul_scalar(inv_m);
     let db1 = dz1.sum_axis(1, true).mul_scalar(inv_m);
-    Parameters { w: vec![dw1, dw2], b: vec![db1, db2] }
+    Parameters {
+        w: vec![dw1, dw2],
+        b: vec![db1, db2],
+    }
 }
 
 /// The same network on the tape: returns the cost and the tape's gradients.
 ///
 /// # Errors
 /// Never for consistent shapes.
-pub fn tape_gradients<T: Element>(params: &Parameters<T>, x: &Tensor<T>, y: &Tensor<T>) -> Result<(T, Parameters<T>)> {
+pub fn tape_gradients<T: Element>(
+    params: &Parameters<T>,
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+) -> Result<(T, Parameters<T>)> {
     let tape = Tape::default();
     let vars = params.on_tape(&tape);
     let (x, y) = (tape.constant(x), tape.constant(y));
@@ -64,5 +74,7 @@ pub fn tape_gradients<T: Element>(params: &Parameters<T>, x: &Tensor<T>, y: &Ten
 /// `1.0` where `A2 > 0.5`, else `0.0`.
 pub fn predict<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
     let half = T::from_f64(0.5);
-    forward_propagation(x, params).0.map(|a| if a > half { T::ONE } else { T::ZERO })
+    forward_propagation(x, params)
+        .0
+        .map(|a| if a > half { T::ONE } else { T::ZERO })
 }

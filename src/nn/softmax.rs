@@ -50,7 +50,9 @@ pub fn one_hot<T: Element>(labels: &[usize], classes: usize) -> Result<Tensor<T>
     let mut data = vec![T::ZERO; classes * m];
     for (j, &label) in labels.iter().enumerate() {
         if label >= classes {
-            return Err(Error::Invalid(format!("one_hot: label {label} of example {j} is not below {classes} classes")));
+            return Err(Error::Invalid(format!(
+                "one_hot: label {label} of example {j} is not below {classes} classes"
+            )));
         }
         data[label * m + j] = T::ONE;
     }

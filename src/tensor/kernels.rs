@@ -1,6 +1,6 @@
 //! The loops. Every op, on the tape or off it, ends up here.
 
-use super::{contiguous_strides, Element, Shape, Tensor};
+use super::{Element, Shape, Tensor};
 use crate::error::{fmt_shape, Error, Result};
 
 /// Copies a (possibly transposed) tensor into row-major order.
@@ -72,14 +72,16 @@ pub(crate) fn broadcast_shape(op: &'static str, a: &[usize], b: &[usize]) -> Res
             (x, y) if x == y => x,
             (1, y) => y,
             (x, 1) => x,
-            _ => return Err(Error::shape(
-                op,
-                format!(
+            _ => {
+                return Err(Error::shape(
+                    op,
+                    format!(
                     "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
                     fmt_shape(a),
                     fmt_shape(b)
                 ),
-            )),
+                ))
+            }
         };
     }
     Ok(out)
@@ -337,9 +339,4 @@ pub(crate) fn drop_axis(shape: &[usize], axis: usize) -> Shape {
         .filter(|&(i, _)| i != axis)
         .map(|(_, &d)| d)
         .collect()
-}
-
-#[allow(dead_code)]
-pub(crate) fn row_major(shape: &[usize]) -> Shape {
-    contiguous_strides(shape)
 }

@@ -317,14 +317,6 @@ impl<T: Element> Tensor<T> {
     pub fn shares_storage(&self, other: &Tensor<T>) -> bool {
         Arc::ptr_eq(&self.data, &other.data)
     }
-
-    /// Consumes the tensor and returns its storage, without copying when it is not shared.
-    pub(crate) fn into_vec(self) -> Vec<T> {
-        if !self.is_contiguous() {
-            return kernels::gather(&self);
-        }
-        Arc::try_unwrap(self.data).unwrap_or_else(|shared| shared.to_vec())
-    }
 }
 
 impl<T: Element> std::fmt::Debug for Tensor<T> {
