@@ -234,10 +234,95 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
 
 /// How a matrix product is handed to `matrixmultiply`: as written (`C = A·B`) or transposed
 /// (`Cᵀ = Bᵀ·Aᵀ`, written into C through swapped output strides). Same values, different
-/// blocking: matrixmultiply splits work across threads along the rows of its output, so the
-/// product is handed over with the longer side of C as the rows.
+/// blocking. Measured on the course's shapes (W1·X is 20×209, dZ1·X1ᵀ is 20×12288), handing the
+/// product over with the longer side of C as its rows is never slower and splits better
+/// across threads (see the README's Performance section).
 fn hand_over_transposed(m: usize, n: usize) -> bool {
     m < n
+}
+
+/// Below this many multiply-adds a product runs on the calling thread: a thread start costs
+/// about as much as 10⁵ of them.
+const PARALLEL_MIN_WORK: usize = 1 << 22;
+/// Each thread gets at least this many rows of the handed-over product.
+const PARALLEL_MIN_ROWS: usize = 64;
+
+/// How many threads big matrix products use: `MATMUL_NUM_THREADS` (as for matrixmultiply's own
+/// threading) when set, else the number of CPUs the process may use.
+pub(crate) fn matmul_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        let from_env = std::env::var("MATMUL_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok());
+        from_env
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, 64)
+    })
+}
+
+/// `C = alpha·A·B + beta·C` through `matrixmultiply`, with the rows of C split into bands
+/// computed on separate threads when the product is big. Each element is computed by one
+/// thread in the same order as single-threaded, so the result does not depend on the thread
+/// count.
+///
+/// # Safety
+/// As [`Element::gemm`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_rows<T: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: *const T,
+    (rsa, csa): (isize, isize),
+    b: *const T,
+    (rsb, csb): (isize, isize),
+    beta: T,
+    c: *mut T,
+    (rsc, csc): (isize, isize),
+) {
+    let parts = if m * n * k >= PARALLEL_MIN_WORK {
+        matmul_threads().min(m / PARALLEL_MIN_ROWS).max(1)
+    } else {
+        1
+    };
+    if parts == 1 {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::gemm(m, k, n, T::ONE, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) };
+        return;
+    }
+    // Raw pointers are not Send; the bands below touch disjoint rows of C and only read A, B.
+    let (a, b, c) = (a as usize, b as usize, c as usize);
+    let band = m.div_ceil(parts);
+    std::thread::scope(|scope| {
+        for lo in (0..m).step_by(band) {
+            let rows = band.min(m - lo);
+            scope.spawn(move || {
+                let a = (a as *const T).wrapping_offset(lo as isize * rsa);
+                let c = (c as *mut T).wrapping_offset(lo as isize * rsc);
+                // SAFETY: rows lo..lo+rows of A and C lie inside the caller's matrices, and no
+                // two bands share a row of C.
+                unsafe {
+                    T::gemm(
+                        rows,
+                        k,
+                        n,
+                        T::ONE,
+                        a,
+                        rsa,
+                        csa,
+                        b as *const T,
+                        rsb,
+                        csb,
+                        beta,
+                        c,
+                        rsc,
+                        csc,
+                    )
+                };
+            });
+        }
+    });
 }
 
 /// `C = A·B` for 2-D tensors with any strides (transposed views included, never copied).
@@ -280,41 +365,33 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], b
     let (rsc, csc) = (n as isize, 1isize);
     let (pa, pb, pc) = (a.storage().as_ptr(), b.storage().as_ptr(), c.as_mut_ptr());
     // SAFETY: the shapes and strides describe the tensors' own storage (checked by the
-    // callers), and `c` is a fresh buffer of m·n elements that aliases neither operand.
+    // callers), and `c` is a buffer of m·n elements that aliases neither operand.
     unsafe {
         if hand_over_transposed(m, n) {
-            T::gemm(
+            gemm_rows(
                 n,
                 k,
                 m,
-                T::ONE,
                 pb,
-                csb,
-                rsb,
+                (csb, rsb),
                 pa,
-                csa,
-                rsa,
+                (csa, rsa),
                 beta,
                 pc,
-                csc,
-                rsc,
+                (csc, rsc),
             );
         } else {
-            T::gemm(
+            gemm_rows(
                 m,
                 k,
                 n,
-                T::ONE,
                 pa,
-                rsa,
-                csa,
+                (rsa, csa),
                 pb,
-                rsb,
-                csb,
+                (rsb, csb),
                 beta,
                 pc,
-                rsc,
-                csc,
+                (rsc, csc),
             );
         }
     }
