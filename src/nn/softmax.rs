@@ -15,20 +15,9 @@ pub fn softmax<T: Element>(z: &Tensor<T>) -> Tensor<T> {
 pub fn log_softmax<'t, T: Element>(z: Var<'t, T>) -> Var<'t, T> {
     // The shift is a constant: softmax does not change when a column is shifted, so no
     // gradient flows through the maximum.
-    let max = z.tape().constant(&fold_max(&z.value()));
+    let max = z.tape().constant(&z.value().max_axis(0, true));
     let shifted = z.broadcast_sub(max);
     shifted.broadcast_sub(shifted.exp().sum_axis(0, true).log())
-}
-
-fn fold_max<T: Element>(z: &Tensor<T>) -> Tensor<T> {
-    let (c, m) = (z.shape()[0], z.shape()[1]);
-    let mut out = vec![T::from_f64(f64::NEG_INFINITY); m];
-    for i in 0..c {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = o.max(z.get(&[i, j]));
-        }
-    }
-    Tensor::from_vec(out, &[1, m]).expect("one maximum per column")
 }
 
 /// The mean cross-entropy of scores `z` `(C, m)` against one-hot labels `y` `(C, m)`.

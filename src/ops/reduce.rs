@@ -6,7 +6,9 @@
 
 use crate::error::Result;
 use crate::tape::Var;
-use crate::tensor::kernels::{check_axis, drop_axis, sum_axis_keepdim, zip_broadcast};
+use crate::tensor::kernels::{
+    check_axis, drop_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast,
+};
 use crate::tensor::{Element, Tensor};
 
 /// `g` (of the reduced shape) spread back over `shape`, times `scale`.
@@ -58,6 +60,27 @@ impl<T: Element> Tensor<T> {
     #[track_caller]
     pub fn sum_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
         self.try_sum_axis(axis, keepdims)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The maximum along `axis` (a plain-tensor helper, not recorded on tapes; NaN-ignoring).
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_max_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
+        check_axis("max_axis", self.shape(), axis)?;
+        let m = fold_axis_keepdim(self, axis, T::from_f64(f64::NEG_INFINITY), T::max);
+        Ok(if keepdims {
+            m
+        } else {
+            m.reshape(&drop_axis(self.shape(), axis))
+        })
+    }
+
+    /// [`Tensor::try_max_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn max_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
+        self.try_max_axis(axis, keepdims)
             .unwrap_or_else(|e| panic!("{e}"))
     }
 

@@ -5,7 +5,7 @@
 
 use crate::error::Result;
 use crate::tape::Var;
-use crate::tensor::kernels::{check_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast};
+use crate::tensor::kernels::{check_axis, sum_axis_keepdim, zip_broadcast};
 use crate::tensor::{Element, Tensor};
 
 impl<T: Element> Tensor<T> {
@@ -25,7 +25,7 @@ impl<T: Element> Tensor<T> {
     pub fn try_softmax(&self, axis: usize) -> Result<Tensor<T>> {
         check_axis("softmax", self.shape(), axis)?;
         let s = self.shape();
-        let max = fold_axis_keepdim(self, axis, T::max);
+        let max = self.max_axis(axis, true);
         let e = zip_broadcast(self, &max, s, |z, m| (z - m).exp());
         let total = sum_axis_keepdim(&e, axis);
         Ok(zip_broadcast(&e, &total, s, |e, t| e / t))

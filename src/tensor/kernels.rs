@@ -158,38 +158,17 @@ pub(crate) fn zip_same<T: Element>(
     Ok(zip_broadcast(a, b, a.shape(), f))
 }
 
-/// Sums `t` along `axis`, keeping it as a dimension of size 1.
+/// Sums `t` along `axis`, keeping it as a dimension of size 1 (in order, first to last).
 pub(crate) fn sum_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize) -> Tensor<T> {
-    let t = t.contiguous();
-    let shape = t.shape();
-    let outer: usize = shape[..axis].iter().product();
-    let n = shape[axis];
-    let inner: usize = shape[axis + 1..].iter().product();
-    let src = t.storage();
-    let mut out = vec![T::ZERO; outer * inner];
-    for o in 0..outer {
-        let dst = &mut out[o * inner..(o + 1) * inner];
-        if inner == 1 {
-            dst[0] = src[o * n..(o + 1) * n].iter().copied().sum();
-            continue;
-        }
-        // Row by row, so the inner loop runs over contiguous memory.
-        for k in 0..n {
-            let row = &src[(o * n + k) * inner..(o * n + k + 1) * inner];
-            for (d, &x) in dst.iter_mut().zip(row) {
-                *d += x;
-            }
-        }
-    }
-    let mut out_shape: Shape = shape.into();
-    out_shape[axis] = 1;
-    Tensor::from_parts(out, &out_shape)
+    fold_axis_keepdim(t, axis, T::ZERO, |acc, x| acc + x)
 }
 
-/// Reduces along `axis` with `f`, starting from the first element (for max).
+/// Reduces along `axis` with `f`, starting from the first element; the inner loop runs over
+/// contiguous memory.
 pub(crate) fn fold_axis_keepdim<T: Element>(
     t: &Tensor<T>,
     axis: usize,
+    empty: T,
     f: impl Fn(T, T) -> T,
 ) -> Tensor<T> {
     let t = t.contiguous();
@@ -197,6 +176,11 @@ pub(crate) fn fold_axis_keepdim<T: Element>(
     let outer: usize = shape[..axis].iter().product();
     let n = shape[axis];
     let inner: usize = shape[axis + 1..].iter().product();
+    let mut out_shape: Shape = shape.into();
+    out_shape[axis] = 1;
+    if n == 0 {
+        return Tensor::full(&out_shape, empty);
+    }
     let src = t.storage();
     let mut out = Vec::with_capacity(outer * inner);
     for o in 0..outer {
@@ -210,8 +194,6 @@ pub(crate) fn fold_axis_keepdim<T: Element>(
             }
         }
     }
-    let mut out_shape: Shape = shape.into();
-    out_shape[axis] = 1;
     Tensor::from_parts(out, &out_shape)
 }
 
