@@ -1,43 +1,61 @@
-//! NumPy's legacy random generator, bit for bit: `np.random.seed(s)` then `np.random.randn`,
-//! `np.random.rand`.
+//! NumPy's legacy random generator, bit for bit: `np.random.seed(s)`, then `np.random.randn`
+//! and `np.random.rand`.
 //!
 //! The course's printed matrices come from this generator, so reproducing them needs its exact
-//! algorithm: MT19937 seeded with `init_genrand`, doubles from two 32-bit draws (53 bits), and
-//! the polar Box–Muller method, which makes Gaussians in pairs and keeps the second for the
-//! next call — across `randn` calls, until the next seed. `rand`'s own `f64` sampling (53 bits
-//! from one 64-bit draw) and `rand_distr`'s `StandardNormal` (a ziggurat) give other numbers.
+//! algorithm (COURSE.md §6): MT19937 seeded with `init_genrand`, doubles built from two 32-bit
+//! draws (53 bits), and the polar Box–Muller method, which makes Gaussians in pairs and keeps the
+//! second one for the next call — across `randn` calls, until the next seed.
+//!
+//! Why not `rand`'s own samplers: `rand`'s `f64` takes 53 bits from *one* 64-bit draw, and
+//! `rand_distr::StandardNormal` is a ziggurat sampler. Both are good generators, but they turn
+//! the same stream of bits into different numbers than NumPy does, so the course's expected
+//! outputs would not come out. [`NumpyRng`] also implements [`rand::RngCore`], so it still
+//! drives `rand`/`rand_distr` distributions (with *their* algorithms, not NumPy's).
 //!
 //! ```
 //! use tapegrad::rng::NumpyRng;
 //! let mut rng = NumpyRng::new(3);
-//! let w1 = rng.randn(&[4, 5]).map(|x| x * 0.01);
-//! // The course's initialize_parameters_deep([5, 4, 3]) prints
+//! let w1 = rng.randn(&[4, 5]);
+//! // The course's initialize_parameters_deep([5, 4, 3]) prints, with 8 decimals,
 //! // W1 = [[ 0.01788628  0.0043651   0.00096497 -0.01863493 -0.00277388] ...
 //! let printed = [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388];
-//! for (a, b) in w1.to_vec().iter().zip(printed) {
-//!     assert!((a - b).abs() <= 0.5e-8);
+//! let first_row = &w1.to_vec()[..5];
+//! for (a, b) in first_row.iter().zip(printed) {
+//!     assert!((a * 0.01 - b).abs() <= 0.5e-8);
 //! }
 //! ```
 
+use rand::rand_core::impls;
 use rand::RngCore;
 
 use crate::Tensor;
 
+/// Words of MT19937 state.
 const N: usize = 624;
+/// The twist's middle offset.
 const M: usize = 397;
+/// The twist matrix's last row (`0x9908b0df`), XORed in when the shifted word's low bit is set.
+const MATRIX_A: u32 = 0x9908_b0df;
+const UPPER_MASK: u32 = 0x8000_0000;
+const LOWER_MASK: u32 = 0x7fff_ffff;
 
-/// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 with NumPy's seeding, uniform
-/// doubles and Gaussian samples.
+/// NumPy's legacy `RandomState`: the Mersenne Twister MT19937 with NumPy's seeding, its uniform
+/// doubles and its polar-method Gaussians.
+///
+/// Same seed, same calls, same numbers as `np.random.seed(seed)` followed by the matching
+/// `np.random.*` calls, down to the last bit.
 #[derive(Clone)]
 pub struct NumpyRng {
     mt: [u32; N],
+    /// Index of the next word to temper; `N` means "twist first".
     pos: usize,
-    /// The second Gaussian of the last polar pair, returned by the next `gauss` call.
+    /// The second Gaussian of the last polar pair, returned by the next [`gauss`](Self::gauss)
+    /// call (NumPy's `has_gauss`/`gauss` pair).
     cached_gauss: Option<f64>,
 }
 
 impl NumpyRng {
-    /// A generator in the state `np.random.seed(seed)` leaves NumPy's.
+    /// A generator in the state `np.random.seed(seed)` leaves NumPy's in.
     pub fn new(seed: u32) -> Self {
         let mut rng = NumpyRng {
             mt: [0; N],
@@ -48,7 +66,8 @@ impl NumpyRng {
         rng
     }
 
-    /// Reseeds like `np.random.seed(seed)` (`init_genrand`), clearing the kept Gaussian.
+    /// Reseeds like `np.random.seed(seed)` (MT19937's `init_genrand`) and forgets the kept
+    /// Gaussian, as NumPy does.
     pub fn seed(&mut self, seed: u32) {
         self.mt[0] = seed;
         for i in 1..N {
@@ -61,37 +80,58 @@ impl NumpyRng {
         self.cached_gauss = None;
     }
 
-    /// Regenerates all 624 words at once, as the reference implementation does.
+    /// Regenerates all 624 words in one pass, in place, like the reference code. Split in three
+    /// stretches so no index needs a `% N`: word `k` mixes `k`, `k + 1` and `k + M` (wrapped).
+    /// Words below `k` are already new, which is what MT19937 specifies.
     fn twist(&mut self) {
-        for k in 0..N {
-            let y = (self.mt[k] & 0x8000_0000) | (self.mt[(k + 1) % N] & 0x7fff_ffff);
-            let mag = if y & 1 == 1 { 0x9908_b0df } else { 0 };
-            self.mt[k] = self.mt[(k + M) % N] ^ (y >> 1) ^ mag;
+        #[inline(always)]
+        fn mix(upper: u32, lower: u32, far: u32) -> u32 {
+            let y = (upper & UPPER_MASK) | (lower & LOWER_MASK);
+            // `0u32.wrapping_sub(y & 1)` is all ones when the low bit is set: a branch-free
+            // `if y & 1 { MATRIX_A } else { 0 }`.
+            far ^ (y >> 1) ^ (0u32.wrapping_sub(y & 1) & MATRIX_A)
         }
+        let mt = &mut self.mt;
+        for k in 0..N - M {
+            mt[k] = mix(mt[k], mt[k + 1], mt[k + M]);
+        }
+        for k in N - M..N - 1 {
+            mt[k] = mix(mt[k], mt[k + 1], mt[k + M - N]);
+        }
+        mt[N - 1] = mix(mt[N - 1], mt[0], mt[M - 1]);
         self.pos = 0;
     }
 
-    /// The next tempered 32-bit output.
+    /// The next tempered 32-bit output of MT19937 (the reference code's `genrand_int32`, the
+    /// raw draw underneath every NumPy legacy sampler).
     pub fn next_u32(&mut self) -> u32 {
         if self.pos >= N {
             self.twist();
         }
         let mut y = self.mt[self.pos];
         self.pos += 1;
+        // Tempering: makes the output equidistributed in the high bits.
         y ^= y >> 11;
         y ^= (y << 7) & 0x9d2c_5680;
         y ^= (y << 15) & 0xefc6_0000;
         y ^ (y >> 18)
     }
 
-    /// A uniform double in `[0, 1)` with 53 random bits from two draws (`random_sample`).
+    /// A uniform double in `[0, 1)` from two draws: the top 27 bits of the first and the top
+    /// 26 of the second (NumPy's `random_sample`, i.e. `np.random.rand()`).
     pub fn next_f64(&mut self) -> f64 {
         let a = self.next_u32() >> 5;
         let b = self.next_u32() >> 6;
+        // Both steps are exact in f64: a * 2^26 + b < 2^53, and dividing by 2^53 only changes
+        // the exponent.
         (f64::from(a) * 67_108_864.0 + f64::from(b)) / 9_007_199_254_740_992.0
     }
 
-    /// One standard normal sample by NumPy's legacy polar method.
+    /// One standard normal sample by NumPy's legacy polar method (`np.random.randn()`).
+    ///
+    /// Each accepted pair of uniforms yields two Gaussians: this returns the second and keeps
+    /// the first for the next call. The kept one survives across [`randn`](Self::randn) calls
+    /// until [`seed`](Self::seed).
     pub fn gauss(&mut self) -> f64 {
         if let Some(g) = self.cached_gauss.take() {
             return g;
@@ -104,59 +144,66 @@ impl NumpyRng {
                 break (x1, x2, r2);
             }
         };
-        // The same operation order as NumPy's C code: ((-2 ln r2) / r2), then sqrt.
+        // NumPy's C code evaluates `sqrt(-2.0 * log(r2) / r2)` left to right; any other order
+        // (e.g. `-2.0 * (log(r2) / r2)`) changes last bits. `f64::ln` is the C library's `log`.
         let f = (-2.0 * r2.ln() / r2).sqrt();
         self.cached_gauss = Some(f * x1);
         f * x2
     }
 
-    /// `n` successive Gaussian samples.
+    /// `n` successive [`gauss`](Self::gauss) samples: `np.random.randn(n)` as a `Vec`.
     pub fn randn_vec(&mut self, n: usize) -> Vec<f64> {
         (0..n).map(|_| self.gauss()).collect()
     }
 
-    /// `np.random.randn(*shape)`: Gaussian samples filled row-major.
+    /// `np.random.randn(*shape)`: successive Gaussian samples filled row-major. An empty
+    /// shape gives a scalar (one draw), a zero in the shape gives an empty tensor (no draw).
     pub fn randn(&mut self, shape: &[usize]) -> Tensor<f64> {
         let data = self.randn_vec(shape.iter().product());
-        Tensor::from_vec(data, shape).expect("the length is the product of the shape")
+        // The length is the product of the shape by construction, so this cannot fail.
+        Tensor::from_vec(data, shape).expect("randn: length is the product of the shape")
     }
 
-    /// `np.random.rand(*shape)`: uniform samples in `[0, 1)` filled row-major.
+    /// `np.random.rand(*shape)`: successive uniform samples in `[0, 1)`
+    /// ([`next_f64`](Self::next_f64)) filled row-major. Does not touch the kept Gaussian.
     pub fn rand(&mut self, shape: &[usize]) -> Tensor<f64> {
         let data = (0..shape.iter().product())
             .map(|_| self.next_f64())
             .collect();
-        Tensor::from_vec(data, shape).expect("the length is the product of the shape")
+        // The length is the product of the shape by construction, so this cannot fail.
+        Tensor::from_vec(data, shape).expect("rand: length is the product of the shape")
     }
 }
 
+/// Shows the position in the state and the kept Gaussian, not the 624 state words.
 impl std::fmt::Debug for NumpyRng {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NumpyRng")
             .field("pos", &self.pos)
             .field("cached_gauss", &self.cached_gauss)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-/// Plugs the generator into `rand` and `rand_distr` (their samplers draw their own way; only
-/// [`NumpyRng::randn`] and [`NumpyRng::rand`] match NumPy).
+/// Plugs the generator into `rand` and `rand_distr`. Their distributions draw their own way
+/// (e.g. `StandardNormal` is a ziggurat), so only [`NumpyRng::randn`], [`NumpyRng::rand`] and
+/// friends match NumPy; this is for reproducible sampling from one seeded stream.
 impl RngCore for NumpyRng {
+    /// Same as [`NumpyRng::next_u32`].
     fn next_u32(&mut self) -> u32 {
         NumpyRng::next_u32(self)
     }
 
-    /// Two draws, the first as the low word.
+    /// Two draws, the **first as the low word**, the second as the high word (rand_core's
+    /// `next_u64_via_u32` convention, which keeps [`fill_bytes`](RngCore::fill_bytes) equal to
+    /// the little-endian bytes of successive `u32` draws).
     fn next_u64(&mut self) -> u64 {
-        let lo = u64::from(NumpyRng::next_u32(self));
-        let hi = u64::from(NumpyRng::next_u32(self));
-        (hi << 32) | lo
+        impls::next_u64_via_u32(self)
     }
 
+    /// Little-endian bytes of successive draws: `dest` gets the bytes of `next_u32`,
+    /// `next_u32`, ... in order, the last draw truncated.
     fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(4) {
-            let bytes = NumpyRng::next_u32(self).to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
+        impls::fill_bytes_via_next(self, dest)
     }
 }
