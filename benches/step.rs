@@ -12,7 +12,7 @@ use tapegrad::{Element, Tensor};
 
 fn data(m: usize) -> (Tensor, Tensor) {
     let mut rng = NumpyRng::new(0);
-    let x = rng.rand(&[12288, m]);
+    let x = rng.rand(&[12288, m]).with_both_layouts();
     let y = rng.rand(&[1, m]).map(|v| if v > 0.65 { 1.0 } else { 0.0 });
     (x, y)
 }
@@ -23,7 +23,7 @@ fn params(dims: &[usize]) -> Parameters {
 
 fn bench_step<T: Element>(c: &mut Criterion, name: &str, dims: &[usize], m: usize) {
     let (x, y) = data(m);
-    let (x, y): (Tensor<T>, Tensor<T>) = (x.cast(), y.cast());
+    let (x, y): (Tensor<T>, Tensor<T>) = (x.cast().with_both_layouts(), y.cast());
     let mut p: Parameters<T> = params(dims).cast();
     // A tiny learning rate keeps the weights (and so the work) steady over many iterations.
     let lr = T::from_f64(1e-6);

@@ -251,3 +251,43 @@ fn axpy_updates_in_place_like_gradient_descent() {
     w.axpy_(-0.1, &dw);
     assert_eq!(w.to_vec(), vec![1.0 - 0.1 * 0.3, 2.0 - 0.1 * -0.7]);
 }
+
+#[test]
+fn both_layouts_give_the_same_products_and_views() {
+    let x = Tensor::from_vec(
+        (0..35).map(|i| f64::from(i) * 0.37 - 4.0).collect(),
+        &[7, 5],
+    )
+    .unwrap();
+    let both = x.with_both_layouts();
+    let dz = Tensor::from_vec((0..21).map(|i| f64::from(i % 5) - 1.5).collect(), &[3, 7]).unwrap();
+    let w = Tensor::from_vec((0..15).map(|i| f64::from(i) / 7.0).collect(), &[3, 5]).unwrap();
+    // Same values, bit for bit, whichever layout a product reads.
+    assert_eq!(dz.matmul(&both).to_vec(), dz.matmul(&x).to_vec());
+    assert_eq!(w.matmul(&both.t()).to_vec(), w.matmul(&x.t()).to_vec());
+    assert_eq!(
+        both.t().matmul(&dz.t()).to_vec(),
+        x.t().matmul(&dz.t()).to_vec()
+    );
+    assert_eq!(both, x);
+    assert_eq!(both.t().to_vec(), x.t().to_vec());
+    // The transpose of a tensor with both layouts is contiguous for free.
+    let tc = both.t().contiguous();
+    assert!(tc.is_contiguous());
+    assert_eq!(tc.as_slice(), x.t().to_vec().as_slice());
+    // An in-place update drops the second layout instead of letting it go stale.
+    let mut updated = both.clone();
+    updated.axpy_(1.0, &x);
+    assert_eq!(
+        updated.t().to_vec(),
+        x.t().to_vec().iter().map(|v| 2.0 * v).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        w.matmul(&updated.t()).to_vec(),
+        w.matmul(&x.t())
+            .to_vec()
+            .iter()
+            .map(|v| 2.0 * v)
+            .collect::<Vec<_>>()
+    );
+}

@@ -16,8 +16,9 @@ const SCALE: u32 = 3;
 const MAX_COLUMNS: usize = 8;
 /// White space around each image, in pixels.
 const PAD: u32 = 12;
-/// Caption font size and line height, in pixels.
+/// Caption font size, in pixels.
 const FONT_SIZE: u32 = 15;
+/// Distance between caption lines, in pixels: the font size plus a little air.
 const LINE: u32 = 19;
 
 /// One RGB image with its caption.

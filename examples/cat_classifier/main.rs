@@ -226,7 +226,8 @@ fn gradient_descent<T: Element>(
     learning_rate: f64,
     model: Model,
 ) -> Result<(Parameters<T>, Vec<f64>), String> {
-    let x: Tensor<T> = data.train.x.cast();
+    // X is read as itself (W1·X) and transposed (dZ1·Xᵀ) every step: keep both layouts.
+    let x: Tensor<T> = data.train.x.cast().with_both_layouts();
     let y: Tensor<T> = data.train.y.cast();
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(iterations as u64).with_style(

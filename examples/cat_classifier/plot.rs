@@ -94,15 +94,11 @@ pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<(),
 /// Formats a float the way Python's `str()` does (`0.0075` -> `"0.0075"`, `1.0` -> `"1.0"`,
 /// `1e-05` -> `"1e-05"`), so the title reads exactly like the course's.
 fn python_str(x: f64) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() {
-            "nan"
-        } else if x > 0.0 {
-            "inf"
-        } else {
-            "-inf"
-        }
-        .to_string();
+    if x.is_nan() {
+        return "nan".to_string(); // Rust says "NaN"; "inf" and "-inf" already agree
+    }
+    if x.is_infinite() {
+        return x.to_string();
     }
     // Rust and Python both print the shortest digits that read back as `x`; they differ
     // only in when they switch to scientific notation and how they write the exponent.
@@ -190,18 +186,21 @@ fn draw_cost_curve(
             .y_label_area_size(70);
     }
     let mut chart = chart.build_cartesian_2d(0..last, lo..hi)?;
-    let mut mesh = chart.configure_mesh();
-    mesh.disable_mesh(); // matplotlib's default has no grid
     if text {
-        mesh.x_desc("iterations (per hundreds)")
+        chart
+            .configure_mesh()
+            .disable_mesh() // matplotlib's default has no grid
+            .x_desc("iterations (per hundreds)")
             .y_desc("cost")
             .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17));
+            .axis_desc_style((FONT, 17))
+            .draw()?;
     } else {
-        // Tick labels are text too; with no font, draw just the axes.
-        mesh.x_labels(0).y_labels(0);
+        // The mesh's tick labels are text, which plotters cannot draw without a font
+        // (and asking it for zero labels makes it loop forever), so draw the two axes
+        // as a plain line in data coordinates instead.
+        chart.draw_series(LineSeries::new([(0, hi), (0, lo), (last, lo)], &BLACK))?;
     }
-    mesh.draw()?;
     let blue = RGBColor(0x1f, 0x77, 0xb4); // matplotlib's first line colour
     chart.draw_series(LineSeries::new(points, blue.stroke_width(2)))?;
     root.present()?;

@@ -55,6 +55,11 @@ pub trait Element:
     /// Whether the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
 
+    /// Which operand layouts `matrixmultiply` packs fastest for this type, as measured on the
+    /// course's shapes: `true` for A row-major and B column-major (its packing then reads a few
+    /// sequential streams), `false` for the opposite (its packing then copies whole rows).
+    const PACK_A_ROW_MAJOR: bool;
+
     /// `C = alpha·A·B + beta·C` on strided row/column layouts, through `matrixmultiply`.
     ///
     /// # Safety
@@ -86,8 +91,9 @@ mod sealed {
 }
 
 macro_rules! impl_element {
-    ($t:ty, $name:literal, $gemm:path) => {
+    ($t:ty, $name:literal, $gemm:path, $a_row_major:literal) => {
         impl Element for $t {
+            const PACK_A_ROW_MAJOR: bool = $a_row_major;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAME: &'static str = $name;
@@ -155,5 +161,5 @@ macro_rules! impl_element {
     };
 }
 
-impl_element!(f64, "float64", matrixmultiply::dgemm);
-impl_element!(f32, "float32", matrixmultiply::sgemm);
+impl_element!(f64, "float64", matrixmultiply::dgemm, true);
+impl_element!(f32, "float32", matrixmultiply::sgemm, false);

@@ -342,10 +342,20 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], b
     if m == 0 || n == 0 {
         return;
     }
-    let (rsa, csa) = (a.strides()[0] as isize, a.strides()[1] as isize);
-    let (rsb, csb) = (b.strides()[0] as isize, b.strides()[1] as isize);
+    // matrixmultiply copies A into panels of a few rows and B into panels of a few columns;
+    // how fast depends on the operands' layouts (see `Element::PACK_A_ROW_MAJOR`: for the
+    // 20 MB X of the course, 4.0 instead of 5.8 ms on one core in f64). An operand with both
+    // layouts is read from the one that packs fastest.
+    let pick = |t: &Tensor<T>, row_major: bool| {
+        let layouts = t.layouts();
+        let fits =
+            |&(_, rs, cs): &(*const T, isize, isize)| if row_major { cs == 1 } else { rs == 1 };
+        layouts.iter().copied().find(fits).unwrap_or(layouts[0])
+    };
+    let (pa, rsa, csa) = pick(a, T::PACK_A_ROW_MAJOR);
+    let (pb, rsb, csb) = pick(b, !T::PACK_A_ROW_MAJOR);
     let (rsc, csc) = (n as isize, 1isize);
-    let (pa, pb, pc) = (a.storage().as_ptr(), b.storage().as_ptr(), c.as_mut_ptr());
+    let pc = c.as_mut_ptr();
     // SAFETY: the shapes and strides describe the tensors' own storage (checked by the
     // callers), and `c` is a buffer of m·n elements that aliases neither operand.
     unsafe {

@@ -44,6 +44,9 @@ pub struct Tensor<T: Element = f64> {
     shape: Shape,
     /// Element strides per dimension. Row-major unless the tensor is a transposed view.
     strides: Shape,
+    /// For 2-D tensors made by [`Tensor::with_both_layouts`]: the same matrix stored in the
+    /// other order, so matrix products can read whichever layout packs contiguously.
+    twin: Option<Arc<Vec<T>>>,
 }
 
 /// Row-major strides of `shape`.
@@ -84,6 +87,7 @@ impl<T: Element> Tensor<T> {
             data: Arc::new(data),
             shape: shape.into(),
             strides: contiguous_strides(shape),
+            twin: None,
         }
     }
 
@@ -180,6 +184,14 @@ impl<T: Element> Tensor<T> {
     pub fn contiguous(&self) -> Self {
         if self.is_contiguous() {
             self.clone()
+        } else if let Some(twin) = &self.twin {
+            // A transposed view of a tensor with both layouts: the twin is row-major already.
+            Tensor {
+                data: twin.clone(),
+                shape: self.shape.clone(),
+                strides: contiguous_strides(&self.shape),
+                twin: Some(self.data.clone()),
+            }
         } else {
             Self::from_parts(kernels::gather(self), &self.shape)
         }
@@ -234,6 +246,7 @@ impl<T: Element> Tensor<T> {
             data: t.data,
             shape: shape.into(),
             strides: contiguous_strides(shape),
+            twin: None,
         })
     }
 
@@ -258,7 +271,66 @@ impl<T: Element> Tensor<T> {
             data: self.data.clone(),
             shape: [self.shape[1], self.shape[0]].into_iter().collect(),
             strides: [self.strides[1], self.strides[0]].into_iter().collect(),
+            twin: self.twin.clone(),
         }
+    }
+
+    /// The same 2-D tensor, also stored in the other memory order (one copy, made now).
+    ///
+    /// Worth it for a large constant used in products both as itself and transposed, like the
+    /// training data `X` (in `W·X` forward and `dZ·Xᵀ` backward): each product then reads the
+    /// layout `matrixmultiply` packs with contiguous copies. Costs the tensor's memory again;
+    /// values and results are unchanged. [`Tensor::t`] and clones keep both layouts, and
+    /// `contiguous()` of the transpose is free.
+    ///
+    /// # Panics
+    /// When the tensor is not 2-D.
+    #[track_caller]
+    pub fn with_both_layouts(&self) -> Self {
+        assert!(
+            self.ndim() == 2,
+            "with_both_layouts: expected a 2-D tensor, got shape {}",
+            fmt_shape(&self.shape)
+        );
+        if self.twin.is_some() {
+            return self.clone();
+        }
+        let (rows, cols) = (self.shape[0], self.shape[1]);
+        let src = self.contiguous();
+        let src = src.storage();
+        let mut twin = vec![T::ZERO; rows * cols];
+        // Blocked transpose: both sides stay in cache.
+        const B: usize = 32;
+        for i0 in (0..rows).step_by(B) {
+            for j0 in (0..cols).step_by(B) {
+                for i in i0..(i0 + B).min(rows) {
+                    for j in j0..(j0 + B).min(cols) {
+                        twin[j * rows + i] = src[i * cols + j];
+                    }
+                }
+            }
+        }
+        Tensor {
+            data: self.contiguous().data,
+            shape: self.shape.clone(),
+            strides: contiguous_strides(&self.shape),
+            twin: Some(Arc::new(twin)),
+        }
+    }
+
+    /// The memory layouts a matrix product may read this 2-D tensor from, as (pointer, row
+    /// stride, column stride): its own, and its twin's if it has one.
+    pub(crate) fn layouts(&self) -> SmallVec<[(*const T, isize, isize); 2]> {
+        let (r, c) = (self.strides[0] as isize, self.strides[1] as isize);
+        let mut out: SmallVec<[(*const T, isize, isize); 2]> =
+            smallvec::smallvec![(self.data.as_ptr(), r, c)];
+        if let Some(twin) = &self.twin {
+            // The twin holds the other order: column-major if the primary is row-major.
+            let (rows, cols) = (self.shape[0] as isize, self.shape[1] as isize);
+            let strides = if c == 1 { (1, rows) } else { (cols, 1) };
+            out.push((twin.as_ptr(), strides.0, strides.1));
+        }
+        out
     }
 
     /// Applies `f` to every element.
@@ -300,6 +372,8 @@ impl<T: Element> Tensor<T> {
             );
         }
         *self = self.contiguous();
+        // The update changes the values: a second layout would be stale.
+        self.twin = None;
         let other = other.contiguous();
         let dst = Arc::make_mut(&mut self.data);
         // `alpha·dW` first, then the subtraction: the course's rounding order.

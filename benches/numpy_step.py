@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""One training step of the course's cat classifier in NumPy, for comparison with tapegrad.
+
+Trains the deep-learning course's L-layer model [12288, 20, 7, 5, 1] (``--model deep``) or its
+two-layer model [12288, 7, 1] (``--model two-layer``) on the 209 training images of
+catvnoncat: full batch, plain gradient descent, learning rate 0.0075. The formulas are
+those of shared/COURSE.md (§1 data, §2.1 init, §2.2-2.6 forward, cost, backward, update).
+
+Two programs for the same math:
+
+  --variant course  the course's own code: L_model_forward with caches, compute_cost,
+                    L_model_backward through dAL and sigmoid_backward/relu_backward,
+                    linear_backward computing dA_prev = W.T @ dZ for every layer (dA0
+                    included), update_parameters building new arrays.
+  --variant best    the fastest plain NumPy program for the same step: same forward,
+                    dZ[L] = AL - Y directly, no dA0 = W1.T @ dZ1, buffers allocated once,
+                    in-place updates (W -= lr * dW), no needless copies.
+
+stdout (machine-readable, nothing else):
+  cost <i> <repr of the cost>      for i % 100 == 0 (cost before that iteration's update)
+  ms_per_iter <float>              wall time of the training loop only / iterations
+
+The BLAS thread count is taken from the environment (OPENBLAS_NUM_THREADS etc.), read by
+NumPy when it is imported.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import h5py
+import numpy as np
+
+LEARNING_RATE = 0.0075
+MODELS = {"deep": [12288, 20, 7, 5, 1], "two-layer": [12288, 7, 1]}
+
+
+# --------------------------------------------------------------------------- data, init
+
+
+def load_train(data_dir, dtype):
+    """§1: X = x.reshape(m, -1).T / 255. (12288, 209), Y = y.reshape(1, m)."""
+    with h5py.File(os.path.join(data_dir, "train_catvnoncat.h5"), "r") as f:
+        x = np.array(f["train_set_x"][:])
+        y = np.array(f["train_set_y"][:])
+    m = x.shape[0]
+    X = x.reshape(m, -1).T / 255.0
+    Y = y.reshape(1, m).astype(np.float64)
+    # np.dot wants C-contiguous operands for its fast paths and `out=`; X.T is a view.
+    return np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype)
+
+
+def initialize(model, dtype):
+    """§2.1, in float64 with NumPy's legacy generator, then cast to dtype."""
+    dims = MODELS[model]
+    np.random.seed(1)
+    parameters = {}
+    for l in range(1, len(dims)):
+        if model == "two-layer":  # initialize_parameters(n_x, n_h, n_y)
+            W = np.random.randn(dims[l], dims[l - 1]) * 0.01
+        else:  # L_layer_model's initialize_parameters_deep
+            W = np.random.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])
+        parameters["W" + str(l)] = W.astype(dtype)
+        parameters["b" + str(l)] = np.zeros((dims[l], 1), dtype=dtype)
+    return parameters
+
+
+# --------------------------------------------------------------------------- the course's code
+
+
+def sigmoid(Z):
+    A = 1 / (1 + np.exp(-Z))
+    cache = Z
+    return A, cache
+
+
+def relu(Z):
+    A = np.maximum(0, Z)
+    cache = Z
+    return A, cache
+
+
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return Z, cache
+
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    else:
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+
+def L_model_forward(X, parameters):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L):
+        A_prev = A
+        A, cache = linear_activation_forward(
+            A_prev, parameters["W" + str(l)], parameters["b" + str(l)], "relu"
+        )
+        caches.append(cache)
+    AL, cache = linear_activation_forward(
+        A, parameters["W" + str(L)], parameters["b" + str(L)], "sigmoid"
+    )
+    caches.append(cache)
+    return AL, caches
+
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = (-1 / m) * np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL)))
+    cost = np.squeeze(cost)
+    return cost
+
+
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1 / (1 + np.exp(-Z))
+    dZ = dA * s * (1 - s)
+    return dZ
+
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1.0 / m * np.dot(dZ, A_prev.T)
+    db = 1.0 / m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    else:
+        dZ = sigmoid_backward(dA, activation_cache)
+    return linear_backward(dZ, linear_cache)
+
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    current_cache = caches[L - 1]
+    grads["dA" + str(L - 1)], grads["dW" + str(L)], grads["db" + str(L)] = (
+        linear_activation_backward(dAL, current_cache, "sigmoid")
+    )
+    for l in reversed(range(L - 1)):
+        current_cache = caches[l]
+        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(
+            grads["dA" + str(l + 1)], current_cache, "relu"
+        )
+        grads["dA" + str(l)] = dA_prev_temp
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+
+
+def update_parameters(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l + 1)] = (
+            parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        )
+        parameters["b" + str(l + 1)] = (
+            parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+        )
+    return parameters
+
+
+def train_course(X, Y, parameters, iterations, costs):
+    """The loop of the course's L_layer_model (two_layer_model is the same code with L = 2)."""
+    for i in range(iterations):
+        AL, caches = L_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = L_model_backward(AL, Y, caches)
+        parameters = update_parameters(parameters, grads, LEARNING_RATE)
+        if i % 100 == 0:
+            costs.append((i, cost))
+    return parameters
+
+
+# --------------------------------------------------------------------------- the best NumPy
+
+
+def train_best(X, Y, parameters, iterations, costs):
+    """Same math, same rounding of every forward value, no wasted work.
+
+    Every intermediate array is allocated once and written with `out=`; gradients are scaled
+    in place and subtracted in place, which rounds exactly like the course's
+    `W - lr * ((1/m) * (dZ @ A_prev.T))`. Differences from the course's results come only
+    from dZ[L] = AL - Y (the course goes through dAL and sigmoid_backward).
+    """
+    m = X.shape[1]
+    dtype = X.dtype
+    L = len(parameters) // 2
+    W = [None] + [parameters["W" + str(l)] for l in range(1, L + 1)]
+    b = [None] + [parameters["b" + str(l)] for l in range(1, L + 1)]
+    n = [X.shape[0]] + [W[l].shape[0] for l in range(1, L + 1)]
+    Z = [None] + [np.empty((n[l], m), dtype) for l in range(1, L + 1)]
+    A = [X] + [np.empty((n[l], m), dtype) for l in range(1, L + 1)]
+    dZ = [None] + [np.empty((n[l], m), dtype) for l in range(1, L + 1)]
+    dW = [None] + [np.empty_like(W[l]) for l in range(1, L + 1)]
+    db = [None] + [np.empty_like(b[l]) for l in range(1, L + 1)]
+    mask = [None] + [np.empty((n[l], m), bool) for l in range(1, L + 1)]
+    one_minus_Y = 1 - Y
+    inv_m = 1.0 / m
+    lr = LEARNING_RATE
+
+    for i in range(iterations):
+        # forward: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID
+        for l in range(1, L + 1):
+            np.dot(W[l], A[l - 1], out=Z[l])
+            Z[l] += b[l]
+            if l < L:
+                np.maximum(Z[l], 0, out=A[l])
+            else:
+                np.negative(Z[l], out=A[l])
+                np.exp(A[l], out=A[l])
+                A[l] += 1
+                np.divide(1, A[l], out=A[l])
+        AL = A[L]
+        # cost, (-1/m) * sum(...) as in the course (AL is 1 x m: negligible)
+        cost = (-1 / m) * np.sum(Y * np.log(AL) + one_minus_Y * np.log(1 - AL))
+        # backward: dZ[L] = AL - Y; no dA0
+        np.subtract(AL, Y, out=dZ[L])
+        for l in range(L, 0, -1):
+            np.dot(dZ[l], A[l - 1].T, out=dW[l])
+            dW[l] *= inv_m
+            np.sum(dZ[l], axis=1, keepdims=True, out=db[l])
+            db[l] *= inv_m
+            if l > 1:
+                np.dot(W[l].T, dZ[l], out=dZ[l - 1])  # dA[l-1], turned into dZ[l-1] in place
+                np.less_equal(Z[l - 1], 0, out=mask[l - 1])
+                np.copyto(dZ[l - 1], 0, where=mask[l - 1])  # relu'(z) = 0 for z <= 0
+        # update, in place: W -= lr * dW
+        for l in range(1, L + 1):
+            dW[l] *= lr
+            W[l] -= dW[l]
+            db[l] *= lr
+            b[l] -= db[l]
+        if i % 100 == 0:
+            costs.append((i, cost))
+    return parameters
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=os.environ.get("CATVNONCAT_DIR"),
+                   help="directory with train_catvnoncat.h5 (default: $CATVNONCAT_DIR)")
+    p.add_argument("--variant", choices=["course", "best"], default="course")
+    p.add_argument("--model", choices=sorted(MODELS), default="deep")
+    p.add_argument("--iterations", type=int, default=300)
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    args = p.parse_args()
+    if not args.data:
+        p.error("no data directory: pass --data DIR or set CATVNONCAT_DIR")
+    if not os.path.isfile(os.path.join(args.data, "train_catvnoncat.h5")):
+        p.error("no train_catvnoncat.h5 in " + args.data)
+    if args.iterations < 1:
+        p.error("--iterations must be at least 1")
+
+    dtype = np.dtype(args.dtype)
+    X, Y = load_train(args.data, dtype)
+    parameters = initialize(args.model, dtype)
+    train = train_course if args.variant == "course" else train_best
+
+    costs = []
+    start = time.perf_counter()
+    train(X, Y, parameters, args.iterations, costs)
+    elapsed = time.perf_counter() - start
+
+    out = sys.stdout
+    for i, cost in costs:
+        out.write("cost %d %r\n" % (i, float(cost)))
+    out.write("ms_per_iter %r\n" % (elapsed * 1000.0 / args.iterations))
+
+
+if __name__ == "__main__":
+    main()
