@@ -214,19 +214,10 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
     acc.reshape(target)
 }
 
-/// How a matrix product is handed to `matrixmultiply`: as written (`C = A·B`) or transposed
-/// (`Cᵀ = Bᵀ·Aᵀ`, written into C through swapped output strides). Same values, different
-/// blocking. Measured on the course's shapes (W1·X is 20×209, dZ1·X1ᵀ is 20×12288), handing the
-/// product over with the longer side of C as its rows is never slower and splits better
-/// across threads (see the README's Performance section).
-fn hand_over_transposed(m: usize, n: usize) -> bool {
-    m < n
-}
-
 /// Below this many multiply-adds a product runs on the calling thread: a thread start costs
 /// about as much as 10⁵ of them.
 const PARALLEL_MIN_WORK: usize = 1 << 22;
-/// Each thread gets at least this many rows of the handed-over product.
+/// Each thread gets a band at least this wide of the product's longer side.
 const PARALLEL_MIN_ROWS: usize = 64;
 
 /// How many threads big matrix products use: `MATMUL_NUM_THREADS` (as for matrixmultiply's own
@@ -243,15 +234,15 @@ pub(crate) fn matmul_threads() -> usize {
     })
 }
 
-/// `C = alpha·A·B + beta·C` through `matrixmultiply`, with the rows of C split into bands
-/// computed on separate threads when the product is big. Each element is computed by one
+/// `C = A·B + beta·C` through `matrixmultiply`, with C split into bands along its longer side,
+/// computed on separate threads, when the product is big. Each element is computed by one
 /// thread in the same order as single-threaded, so the result does not depend on the thread
 /// count.
 ///
 /// # Safety
 /// As [`Element::gemm`].
 #[allow(clippy::too_many_arguments)]
-unsafe fn gemm_rows<T: Element>(
+unsafe fn gemm_split<T: Element>(
     m: usize,
     k: usize,
     n: usize,
@@ -263,47 +254,71 @@ unsafe fn gemm_rows<T: Element>(
     c: *mut T,
     (rsc, csc): (isize, isize),
 ) {
+    let long = m.max(n);
     let parts = if m * n * k >= PARALLEL_MIN_WORK {
-        matmul_threads().min(m / PARALLEL_MIN_ROWS).max(1)
+        matmul_threads().min(long / PARALLEL_MIN_ROWS).max(1)
     } else {
         1
     };
+    // A band of rows of C needs the same rows of A; a band of columns, the same columns of B.
+    let band_of = move |lo: usize, len: usize| {
+        if m >= n {
+            (
+                len,
+                n,
+                a.wrapping_offset(lo as isize * rsa),
+                b,
+                c.wrapping_offset(lo as isize * rsc),
+            )
+        } else {
+            (
+                m,
+                len,
+                a,
+                b.wrapping_offset(lo as isize * csb),
+                c.wrapping_offset(lo as isize * csc),
+            )
+        }
+    };
+    let run = move |lo: usize, len: usize| {
+        let (bm, bn, a, b, c) = band_of(lo, len);
+        // SAFETY: the band lies inside the caller's matrices (as in `Element::gemm`), and no two
+        // bands share an element of C.
+        unsafe {
+            T::gemm(
+                bm,
+                k,
+                bn,
+                T::ONE,
+                a,
+                rsa,
+                csa,
+                b,
+                rsb,
+                csb,
+                beta,
+                c,
+                rsc,
+                csc,
+            )
+        };
+    };
     if parts == 1 {
-        // SAFETY: forwarded from the caller.
-        unsafe { T::gemm(m, k, n, T::ONE, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) };
+        run(0, long);
         return;
     }
-    // Raw pointers are not Send; the bands below touch disjoint rows of C and only read A, B.
-    let (a, b, c) = (a as usize, b as usize, c as usize);
-    let band = m.div_ceil(parts);
+    let band = long.div_ceil(parts);
+    // Raw pointers are not Send: the threads get the band bounds and rebuild the pointers.
+    struct Shared<F>(F);
+    // SAFETY: the closure only reads A and B and writes its own band of C.
+    unsafe impl<F> Sync for Shared<F> {}
+    let run = Shared(run);
+    let run = &run;
     std::thread::scope(|scope| {
-        for lo in (0..m).step_by(band) {
-            let rows = band.min(m - lo);
-            scope.spawn(move || {
-                let a = (a as *const T).wrapping_offset(lo as isize * rsa);
-                let c = (c as *mut T).wrapping_offset(lo as isize * rsc);
-                // SAFETY: rows lo..lo+rows of A and C lie inside the caller's matrices, and no
-                // two bands share a row of C.
-                unsafe {
-                    T::gemm(
-                        rows,
-                        k,
-                        n,
-                        T::ONE,
-                        a,
-                        rsa,
-                        csa,
-                        b as *const T,
-                        rsb,
-                        csb,
-                        beta,
-                        c,
-                        rsc,
-                        csc,
-                    )
-                };
-            });
+        for lo in (band..long).step_by(band) {
+            scope.spawn(move || (run.0)(lo, band.min(long - lo)));
         }
+        (run.0)(0, band.min(long));
     });
 }
 
@@ -359,33 +374,18 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], b
     // SAFETY: the shapes and strides describe the tensors' own storage (checked by the
     // callers), and `c` is a buffer of m·n elements that aliases neither operand.
     unsafe {
-        if hand_over_transposed(m, n) {
-            gemm_rows(
-                n,
-                k,
-                m,
-                pb,
-                (csb, rsb),
-                pa,
-                (csa, rsa),
-                beta,
-                pc,
-                (csc, rsc),
-            );
-        } else {
-            gemm_rows(
-                m,
-                k,
-                n,
-                pa,
-                (rsa, csa),
-                pb,
-                (rsb, csb),
-                beta,
-                pc,
-                (rsc, csc),
-            );
-        }
+        gemm_split(
+            m,
+            k,
+            n,
+            pa,
+            (rsa, csa),
+            pb,
+            (rsb, csb),
+            beta,
+            pc,
+            (rsc, csc),
+        )
     }
 }
 
