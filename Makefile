@@ -7,9 +7,9 @@
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench deps
+.PHONY: run test lint bench deps fonts
 
-run: deps
+run: deps fonts
 	$(CARGO) run --release --example cat_classifier -- train $(ARGS)
 
 test: deps
@@ -19,6 +19,7 @@ test: deps
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps
 
 bench: deps
 	$(CARGO) bench
@@ -33,4 +34,12 @@ deps:
 	else \
 		echo "libhdf5 not found and apt-get is not available: install HDF5 (e.g. brew install hdf5) or set HDF5_DIR"; \
 		exit 1; \
+	fi
+
+# The cost plot's labels need a TrueType font; without one the PNG is drawn without text.
+fonts:
+	@if ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || [ -n "$$TAPEGRAD_FONT" ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "no DejaVu font: installing fonts-dejavu-core with apt-get (for the plot's labels)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends fonts-dejavu-core || true; \
 	fi

@@ -7,7 +7,7 @@
 //! ## The tape and the course's formulas
 //!
 //! The forward pass is the course's ([`model::l_model_forward`]); the backward pass is whatever
-//! the tape derives from it. [`reference`] keeps the course's hand-written backprop on plain
+//! the tape derives from it. [`reference`](mod@reference) keeps the course's hand-written backprop on plain
 //! tensors, and the tests prove the two agree:
 //!
 //! | course (`reference`) | tape, loss = mean cost `J` |
