@@ -249,6 +249,24 @@ fn default_training_reproduces_the_course_and_its_outputs_work() {
         "{line}"
     );
 
+    // A model whose activations are not the course's.
+    let tanh = tapegrad::nn::initialize_parameters(12288, 3, 1, 1).unwrap();
+    tapegrad::data::save_model_with_activations(
+        &dir.path().join("tanh.h5"),
+        &tanh,
+        &["tanh", "sigmoid"],
+    )
+    .unwrap();
+    let line = one_line_error(&run(
+        &["evaluate", "--model", "tanh.h5"],
+        dir.path(),
+        Some(&data),
+    ));
+    assert!(
+        line.contains("tanh.h5") && line.contains("activations"),
+        "{line}"
+    );
+
     // An image that cannot be decoded.
     std::fs::write(dir.path().join("fake.jpg"), b"not a jpeg at all").unwrap();
     let line = one_line_error(&run(

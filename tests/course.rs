@@ -3,6 +3,8 @@
 //! printed precision (|a − b| ≤ 0.5·10⁻⁸ for 8 decimals), plus the full-precision values
 //! COURSE.md gives.
 
+mod common;
+
 use tapegrad::nn::reference::{self, Cache, LinearCache};
 use tapegrad::nn::{self, model, Activation, InitScale, Parameters};
 use tapegrad::rng::NumpyRng;
@@ -226,24 +228,9 @@ fn linear_activation_forward_case() {
     }
 }
 
-/// §3.6's inputs: seed 6: X(5,4), W1(4,5), b1(4,1), W2(3,4), b2(3,1), W3(1,3), b3(1,1).
-fn l_model_forward_inputs() -> (Tensor, Parameters) {
-    let mut rng = NumpyRng::new(6);
-    let x = rng.randn(&[5, 4]);
-    let mut p = Parameters {
-        w: vec![],
-        b: vec![],
-    };
-    for (n, n_prev) in [(4, 5), (3, 4), (1, 3)] {
-        p.w.push(rng.randn(&[n, n_prev]));
-        p.b.push(rng.randn(&[n, 1]));
-    }
-    (x, p)
-}
-
 #[test]
 fn l_model_forward_case() {
-    let (x, params) = l_model_forward_inputs();
+    let (x, params) = common::l_model_forward_inputs();
     let (al, caches) = reference::l_model_forward(&x, &params);
     assert_printed(
         &al,

@@ -11,7 +11,6 @@ mod common;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tapegrad::nn::{self, model, reference, InitScale, Parameters};
-use tapegrad::rng::NumpyRng;
 use tapegrad::{gradcheck, Tape, Tensor};
 
 /// max |a − b| / max(|b|, floor): relative, with a floor for entries that are exactly 0 in one
@@ -84,16 +83,7 @@ fn compare(x: &Tensor, y: &Tensor, params: &Parameters) {
 #[test]
 fn course_test_case_inputs() {
     // §3.6's X and parameters (seed 6) with labels; a consistent forward pass this time.
-    let mut rng = NumpyRng::new(6);
-    let x = rng.randn(&[5, 4]);
-    let mut p = Parameters {
-        w: vec![],
-        b: vec![],
-    };
-    for (n, n_prev) in [(4, 5), (3, 4), (1, 3)] {
-        p.w.push(rng.randn(&[n, n_prev]));
-        p.b.push(rng.randn(&[n, 1]));
-    }
+    let (x, p) = common::l_model_forward_inputs();
     let y = Tensor::from_vec(vec![1.0, 0.0, 1.0, 0.0], &[1, 4]).unwrap();
     compare(&x, &y, &p);
 }

@@ -309,7 +309,17 @@ fn report_accuracy(data: &CatData, params: &Parameters) {
 }
 
 fn load_model(path: &Path) -> Result<Parameters, String> {
-    let params = data::load_model(path).map_err(|e| e.to_string())?;
+    let saved = data::load_saved_model(path).map_err(|e| e.to_string())?;
+    let params = saved.params;
+    // The forward pass here is the course's: ReLU hidden layers, a sigmoid output.
+    let course = data::course_activations(params.num_layers());
+    if saved.activations != course {
+        return Err(format!(
+            "{}: the model's activations {:?} are not the course's {course:?}, which this program runs",
+            path.display(),
+            saved.activations
+        ));
+    }
     let dims = params.layer_dims();
     if dims.first() != Some(&12288) || dims.last() != Some(&1) {
         return Err(format!(

@@ -60,3 +60,19 @@ pub fn catvnoncat_dir() -> Option<PathBuf> {
     );
     None
 }
+
+/// The inputs of COURSE.md §3.6 (`L_model_forward` test case): seed 6, then `X(5,4)`,
+/// `W1(4,5)`, `b1(4,1)`, `W2(3,4)`, `b2(3,1)`, `W3(1,3)`, `b3(1,1)` drawn in that order.
+pub fn l_model_forward_inputs() -> (tapegrad::Tensor, tapegrad::nn::Parameters) {
+    let mut rng = tapegrad::rng::NumpyRng::new(6);
+    let x = rng.randn(&[5, 4]);
+    let mut p = tapegrad::nn::Parameters {
+        w: vec![],
+        b: vec![],
+    };
+    for (n, n_prev) in [(4, 5), (3, 4), (1, 3)] {
+        p.w.push(rng.randn(&[n, n_prev]));
+        p.b.push(rng.randn(&[n, 1]));
+    }
+    (x, p)
+}
