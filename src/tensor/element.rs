@@ -60,6 +60,10 @@ pub trait Element:
     /// sequential streams), `false` for the opposite (its packing then copies whole rows).
     const PACK_A_ROW_MAJOR: bool;
 
+    /// Whether a wide product (C with fewer rows than columns) runs faster handed over
+    /// transposed on a single thread (see `hand_over_transposed` in the kernels; measured).
+    const TRANSPOSE_ON_ONE_THREAD: bool;
+
     /// `C = alpha·A·B + beta·C` on strided row/column layouts, through `matrixmultiply`.
     ///
     /// # Safety
@@ -91,9 +95,10 @@ mod sealed {
 }
 
 macro_rules! impl_element {
-    ($t:ty, $name:literal, $gemm:path, $a_row_major:literal) => {
+    ($t:ty, $name:literal, $gemm:path, $a_row_major:literal, $transpose_alone:literal) => {
         impl Element for $t {
             const PACK_A_ROW_MAJOR: bool = $a_row_major;
+            const TRANSPOSE_ON_ONE_THREAD: bool = $transpose_alone;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAME: &'static str = $name;
@@ -161,5 +166,5 @@ macro_rules! impl_element {
     };
 }
 
-impl_element!(f64, "float64", matrixmultiply::dgemm, true);
-impl_element!(f32, "float32", matrixmultiply::sgemm, false);
+impl_element!(f64, "float64", matrixmultiply::dgemm, true, true);
+impl_element!(f32, "float32", matrixmultiply::sgemm, false, false);
