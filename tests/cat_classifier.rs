@@ -7,6 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tapegrad::Tensor;
+
 /// The example binary `cargo test` built beside this test's own binary.
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -276,8 +278,6 @@ fn default_training_reproduces_the_course_and_its_outputs_work() {
     ));
     assert!(line.contains("fake.jpg"), "{line}");
 }
-
-use tapegrad::Tensor;
 
 #[test]
 fn two_layer_model_matches_the_course() {
