@@ -53,6 +53,7 @@ fn logistic_gradients_at_a_random_point() {
 }
 
 #[test]
+#[cfg(feature = "hdf5")]
 fn logistic_regression_on_the_real_data() {
     // COURSE.md §4: zero init, α = 0.005, 2000 iterations; costs at %f; train 207/209, test 35/50.
     let Some(dir) = common::catvnoncat_dir() else {

@@ -138,6 +138,7 @@ fn random_models_depth_1_to_6() {
 }
 
 #[test]
+#[cfg(feature = "hdf5")]
 fn real_images_first_16() {
     let Some(dir) = common::catvnoncat_dir() else {
         return;
