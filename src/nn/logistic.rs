@@ -35,10 +35,7 @@ pub fn propagate<T: Element>(
     let (wv, bv) = (tape.param(w), tape.param(&Tensor::full(&[1, 1], b)));
     let (x, y) = (tape.constant(x), tape.constant(y));
     let a = wv.t().matmul(x).broadcast_add(bv).sigmoid();
-    let m = T::from_f64(a.shape()[1] as f64);
-    let cost = (y * a.log() + y.rsub_scalar(T::ONE) * a.rsub_scalar(T::ONE).log())
-        .sum()
-        .mul_scalar(-T::ONE / m);
+    let cost = super::model::compute_cost(a, y);
     let grads = cost.backward()?;
     let dw = grads
         .wrt(wv)

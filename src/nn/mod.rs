@@ -95,6 +95,14 @@ impl<T: Element> Parameters<T> {
         }
     }
 
+    /// Records every `W{l}`, `b{l}` as a constant (no gradient): a forward pass only.
+    pub fn on_tape_as_constants<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
+        ParamVars {
+            w: self.w.iter().map(|w| tape.constant(w)).collect(),
+            b: self.b.iter().map(|b| tape.constant(b)).collect(),
+        }
+    }
+
     /// The same parameters in another precision.
     pub fn cast<U: Element>(&self) -> Parameters<U> {
         Parameters {

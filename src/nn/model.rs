@@ -130,10 +130,7 @@ pub fn predict<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
 /// `AL`, the model's probability of class 1 for each column of `x`.
 pub fn probabilities<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
     let tape = Tape::default();
-    let vars = ParamVars {
-        w: params.w.iter().map(|w| tape.constant(w)).collect(),
-        b: params.b.iter().map(|b| tape.constant(b)).collect(),
-    };
+    let vars = params.on_tape_as_constants(&tape);
     l_model_forward(tape.constant(x), &vars).0.value()
 }
 

@@ -15,6 +15,11 @@ use crate::tape::Var;
 use crate::tensor::kernels::zip_broadcast;
 use crate::tensor::{Element, Tensor};
 
+/// The course's `1 / (1 + e^{−z})`, exactly this expression (shared with the fused loss).
+pub(crate) fn sigmoid<T: Element>(z: T) -> T {
+    T::ONE / (T::ONE + (-z).exp())
+}
+
 /// The scalar functions and their derivatives, shared by the tensor and tape forms.
 #[derive(Clone, Copy)]
 enum Activation {
@@ -29,7 +34,7 @@ impl Activation {
     fn forward<T: Element>(self, z: &Tensor<T>) -> Tensor<T> {
         match self {
             Activation::Relu => z.map(|z| if z > T::ZERO { z } else { T::ZERO }),
-            Activation::Sigmoid => z.map(|z| T::ONE / (T::ONE + (-z).exp())),
+            Activation::Sigmoid => z.map(sigmoid),
             Activation::Tanh => z.map(T::tanh),
             Activation::Exp => z.map(T::exp),
             Activation::Log => z.map(T::ln),

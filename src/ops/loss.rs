@@ -9,13 +9,10 @@
 //! gives `inf` or NaN. Backward: `∂J/∂z = (σ(z) − y)/n`, `∂J/∂y = −z/n`.
 
 use crate::error::Result;
+use crate::ops::activation::sigmoid;
 use crate::tape::Var;
 use crate::tensor::kernels::{zip_broadcast, zip_same};
 use crate::tensor::{Element, Tensor};
-
-fn sigmoid<T: Element>(z: T) -> T {
-    T::ONE / (T::ONE + (-z).exp())
-}
 
 impl<T: Element> Tensor<T> {
     /// The mean binary cross-entropy of logits `self` against `labels` (a zero-dimensional

@@ -1,6 +1,6 @@
 //! The ops, one family per file, each with its forward and backward side by side.
 
-mod activation;
+pub(crate) mod activation;
 mod arith;
 mod loss;
 mod matmul;

@@ -234,7 +234,7 @@ pub(crate) fn matmul_threads() -> usize {
     })
 }
 
-/// `C = A·B + beta·C` through `matrixmultiply`, with C split into bands along its longer side,
+/// `C = A·B` through `matrixmultiply`, with C split into bands along its longer side,
 /// computed on separate threads, when the product is big. Each element is computed by one
 /// thread in the same order as single-threaded, so the result does not depend on the thread
 /// count.
@@ -250,7 +250,6 @@ unsafe fn gemm_split<T: Element>(
     (rsa, csa): (isize, isize),
     b: *const T,
     (rsb, csb): (isize, isize),
-    beta: T,
     c: *mut T,
     (rsc, csc): (isize, isize),
 ) {
@@ -296,7 +295,7 @@ unsafe fn gemm_split<T: Element>(
                 b,
                 rsb,
                 csb,
-                beta,
+                T::ZERO, // C is written, never read
                 c,
                 rsc,
                 csc,
@@ -346,12 +345,12 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
         ));
     }
     let mut c = vec![T::ZERO; m * n];
-    gemm_into(a, b, &mut c, T::ZERO);
+    gemm_into(a, b, &mut c);
     Ok(Tensor::from_parts(c, &[m, n]))
 }
 
-/// `c = A·B + beta·c`, with `c` row-major (m, n). Shapes are checked by the caller.
-pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], beta: T) {
+/// `c = A·B`, with `c` row-major (m, n). Shapes are checked by the caller.
+pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
     debug_assert_eq!(c.len(), m * n);
     if m == 0 || n == 0 {
@@ -375,31 +374,9 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T], b
     // callers), and `c` is a buffer of m·n elements that aliases neither operand.
     unsafe {
         if hand_over_transposed::<T>(m, n) {
-            gemm_split(
-                n,
-                k,
-                m,
-                pb,
-                (csb, rsb),
-                pa,
-                (csa, rsa),
-                beta,
-                pc,
-                (csc, rsc),
-            )
+            gemm_split(n, k, m, pb, (csb, rsb), pa, (csa, rsa), pc, (csc, rsc))
         } else {
-            gemm_split(
-                m,
-                k,
-                n,
-                pa,
-                (rsa, csa),
-                pb,
-                (rsb, csb),
-                beta,
-                pc,
-                (rsc, csc),
-            )
+            gemm_split(m, k, n, pa, (rsa, csa), pb, (rsb, csb), pc, (rsc, csc))
         }
     }
 }
