@@ -5,8 +5,6 @@
 # hdf5-devel`) or set HDF5_DIR.
 
 CARGO ?= cargo
-# The course's data, when it sits beside this repository (CATVNONCAT_DIR or --data win).
-export CATVNONCAT_DIR ?= $(if $(wildcard ../shared/data/catvnoncat/train_catvnoncat.h5),$(abspath ../shared/data/catvnoncat))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint bench deps fonts

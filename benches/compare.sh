@@ -14,8 +14,8 @@
 # prints a markdown table of median ms/iteration (min-max) and the ratios the project aims
 # for, and saves it to benches/results/compare-<date>.md (raw timings beside it, .tsv).
 #
-# The data directory (train_catvnoncat.h5, test_catvnoncat.h5) comes from --data or
-# $CATVNONCAT_DIR. NumPy and h5py are installed into benches/.venv on first use.
+# The data directory (train_catvnoncat.h5, test_catvnoncat.h5) comes from --data, else
+# $CATVNONCAT_DIR, else the repository's data/catvnoncat. NumPy and h5py are installed into benches/.venv on first use.
 set -euo pipefail
 export LC_ALL=C   # printf reads "8.367", not "8,367"
 
@@ -45,8 +45,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$ITERATIONS" =~ ^[1-9][0-9]*$ ]] || die "--iterations must be a positive integer, got '$ITERATIONS'"
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "--reps must be a positive integer, got '$REPS'"
-[ -n "$DATA_DIR" ] || die "no data directory: pass --data DIR or set CATVNONCAT_DIR
-  (the directory holding train_catvnoncat.h5 and test_catvnoncat.h5)"
+[ -n "$DATA_DIR" ] || DATA_DIR="$(cd "$(dirname "$0")/.." && pwd)/data/catvnoncat"
 [ -f "$DATA_DIR/train_catvnoncat.h5" ] || die "no train_catvnoncat.h5 in '$DATA_DIR'"
 DATA_DIR="$(cd "$DATA_DIR" && pwd)"          # absolute: we change directory next
 
@@ -134,7 +133,7 @@ for i in (0, 100, 200):
     a, b = float(tg[i]), float(ref[i])
     if model == "deep":   # the course prints %f: equal at 6 decimals
         ok = "%.6f" % a == "%.6f" % b
-    else:                 # two-layer, repr: relative 1e-10 (COURSE.md §5)
+    else:                 # two-layer, repr: relative 1e-10 (docs/course.md §5)
         ok = abs(a - b) <= 1e-10 * abs(b)
     if not ok:
         bad.append("iteration %d: tapegrad %s, NumPy %r" % (i, tg[i], b))

@@ -4,7 +4,7 @@
 Trains the deep-learning course's L-layer model [12288, 20, 7, 5, 1] (``--model deep``) or its
 two-layer model [12288, 7, 1] (``--model two-layer``) on the 209 training images of
 catvnoncat: full batch, plain gradient descent, learning rate 0.0075. The formulas are
-those of shared/COURSE.md (§1 data, §2.1 init, §2.2-2.6 forward, cost, backward, update).
+those of docs/course.md (§1 data, §2.1 init, §2.2-2.6 forward, cost, backward, update).
 
 Two programs for the same math:
 

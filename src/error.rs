@@ -7,7 +7,7 @@ use std::path::PathBuf;
 ///
 /// Shape errors name the op and both shapes; file errors name the file and, where there is
 /// one, the dataset.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// Two operands' shapes do not fit an op, e.g. `matmul: inner dimensions differ: (1, 3) x (4, 2)`.
@@ -48,12 +48,23 @@ impl Error {
         }
     }
 
-    #[cfg_attr(not(feature = "hdf5"), allow(dead_code))]
     pub(crate) fn file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::File {
             path: path.into(),
             message: message.into(),
         }
+    }
+}
+
+/// Unwraps the `Ok` value, or panics with the error's message at the caller's line.
+///
+/// The panicking op forms call this rather than `unwrap_or_else(|e| panic!(..))`, whose
+/// closure would become the reported location and hide the user's line.
+#[track_caller]
+pub(crate) fn or_panic<T>(result: Result<T>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -87,6 +98,14 @@ impl fmt::Display for Error {
             Error::File { path, message } => write!(f, "{}: {message}", path.display()),
             Error::Invalid(message) => f.write_str(message),
         }
+    }
+}
+
+/// The message, as `Display` shows it: so `fn main() -> tapegrad::Result<()>` and `unwrap()`
+/// print what went wrong rather than the variant's fields.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -22,7 +22,8 @@ pub struct GradcheckReport {
     /// Its derivative from the tape (0 when the tape gives the param no gradient).
     pub analytic: f64,
     /// `|analytic − numeric| / max(1, |analytic|, |numeric|)`: absolute for small derivatives,
-    /// relative for large ones.
+    /// relative for large ones; `inf` when either derivative is NaN or infinite, so such an
+    /// element is always the worst and fails every tolerance.
     pub error: f64,
     /// How many elements were compared.
     pub checked: usize,
@@ -123,10 +124,15 @@ where
             };
             let numeric = (at(original[i] + eps)? - at(original[i] - eps)?) / (2.0 * eps);
             let a = analytic[p][i];
-            let error = (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs());
+            // A NaN or infinite derivative on either side is an infinite error: it must fail
+            // every tolerance (`f64::max` would otherwise drop a NaN), and it stays the worst.
+            let error = if a.is_finite() && numeric.is_finite() {
+                (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs())
+            } else {
+                f64::INFINITY
+            };
             worst.checked += 1;
-            // A NaN error (a NaN gradient) always counts as the worst.
-            if error.is_nan() || error > worst.error {
+            if error > worst.error {
                 worst = GradcheckReport {
                     param: p,
                     index: unravel(i, params[p].shape()),
@@ -139,6 +145,7 @@ where
         }
         values[p] = params[p].contiguous();
     }
+    // Nothing compared (no params): no error.
     worst.error = worst.error.max(0.0);
     Ok(worst)
 }

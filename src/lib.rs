@@ -45,6 +45,7 @@
 
 mod error;
 pub mod gradcheck;
+pub mod io;
 pub mod nn;
 mod ops;
 pub mod rng;

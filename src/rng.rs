@@ -2,7 +2,7 @@
 //! and `np.random.rand`.
 //!
 //! The course's printed matrices come from this generator, so reproducing them needs its exact
-//! algorithm (COURSE.md §6): MT19937 seeded with `init_genrand`, doubles built from two 32-bit
+//! algorithm (docs/course.md §6): MT19937 seeded with `init_genrand`, doubles built from two 32-bit
 //! draws (53 bits), and the polar Box–Muller method, which makes Gaussians in pairs and keeps the
 //! second one for the next call — across `randn` calls, until the next seed.
 //!

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{fmt_shape, Error, Result};
-use crate::tensor::{Element, Tensor};
+use crate::tensor::{Element, Shape, Tensor};
 
 /// A backward rule: given the gradient of the op's output and which inputs want a gradient,
 /// returns the gradient of each input (or `None` where none was asked for).
@@ -140,7 +140,7 @@ impl<'t, T: Element> Var<'t, T> {
     }
 
     /// The shape of the forward value.
-    pub fn shape(&self) -> crate::Shape {
+    pub fn shape(&self) -> Shape {
         self.tape.nodes.borrow()[self.id].value.shape().into()
     }
 

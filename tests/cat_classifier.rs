@@ -80,7 +80,7 @@ fn cost_lines(out: &str) -> Vec<&str> {
         .collect()
 }
 
-/// COURSE.md §4, L-layer column, as printed with %f.
+/// docs/course.md §4, L-layer column, as printed with %f.
 const DEEP_LOG: [&str; 25] = [
     "0.771749", "0.672053", "0.648263", "0.611507", "0.567047", "0.540138", "0.527930", "0.465477",
     "0.369126", "0.391747", "0.315187", "0.272700", "0.237419", "0.199601", "0.189263", "0.161189",
@@ -88,7 +88,7 @@ const DEEP_LOG: [&str; 25] = [
     "0.092878",
 ];
 
-/// COURSE.md §4, two-layer column (Python repr; compared at 1e-10 relative, §5).
+/// docs/course.md §4, two-layer column (Python repr; compared at 1e-10 relative, §5).
 const TWO_LAYER_LOG: [f64; 25] = [
     0.693049735659989,
     0.6464320953428849,
@@ -120,9 +120,7 @@ const TWO_LAYER_LOG: [f64; 25] = [
 #[test]
 fn default_training_reproduces_the_course_and_its_outputs_work() {
     let _serial = serial();
-    let Some(data) = common::catvnoncat_dir() else {
-        return;
-    };
+    let data = common::catvnoncat_dir();
     let dir = tempfile::tempdir().unwrap();
     let o = run(&["train"], dir.path(), Some(&data));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -256,7 +254,10 @@ fn default_training_reproduces_the_course_and_its_outputs_work() {
     tapegrad::data::save_model_with_activations(
         &dir.path().join("tanh.h5"),
         &tanh,
-        &["tanh", "sigmoid"],
+        &[
+            tapegrad::nn::Activation::Tanh,
+            tapegrad::nn::Activation::Sigmoid,
+        ],
     )
     .unwrap();
     let line = one_line_error(&run(
@@ -282,9 +283,7 @@ fn default_training_reproduces_the_course_and_its_outputs_work() {
 #[test]
 fn two_layer_model_matches_the_course() {
     let _serial = serial();
-    let Some(data) = common::catvnoncat_dir() else {
-        return;
-    };
+    let data = common::catvnoncat_dir();
     let dir = tempfile::tempdir().unwrap();
     let o = run(&["train", "--model", "two-layer"], dir.path(), Some(&data));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -306,9 +305,7 @@ fn two_layer_model_matches_the_course() {
 #[test]
 fn diverging_training_stops_with_advice() {
     let _serial = serial();
-    let Some(data) = common::catvnoncat_dir() else {
-        return;
-    };
+    let data = common::catvnoncat_dir();
     let dir = tempfile::tempdir().unwrap();
     let o = run(
         &["train", "--learning-rate", "1000", "--iterations", "300"],
@@ -329,20 +326,137 @@ fn diverging_training_stops_with_advice() {
 }
 
 #[test]
-fn missing_data_says_what_was_looked_for() {
+fn missing_data_says_what_was_looked_for_and_how_to_fix_it() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
+    // $CATVNONCAT_DIR names a folder without the files.
     let line = one_line_error(&run(&["train"], dir.path(), Some(dir.path())));
     assert!(line.contains("train_catvnoncat.h5"), "{line}");
     assert!(line.contains(&dir.path().display().to_string()), "{line}");
+    assert!(line.contains("from $CATVNONCAT_DIR"), "{line}");
+    assert!(line.contains("--data DIR"), "{line}");
+    // --data names a folder that does not exist.
+    let line = one_line_error(&run(
+        &["evaluate", "--model", "m.h5", "--data", "no-such-folder"],
+        dir.path(),
+        None,
+    ));
+    // The model is read first: without it, that is the error.
+    assert!(line.contains("m.h5"), "{line}");
+    let small =
+        tapegrad::nn::initialize_parameters_deep(&[12288, 1], 1, tapegrad::nn::InitScale::He)
+            .unwrap();
+    tapegrad::data::save_model(&dir.path().join("m.h5"), &small).unwrap();
+    let line = one_line_error(&run(
+        &["evaluate", "--model", "m.h5", "--data", "no-such-folder"],
+        dir.path(),
+        None,
+    ));
     assert!(
-        line.contains("CATVNONCAT_DIR") || line.contains("--data"),
+        line.contains("no-such-folder") && line.contains("from --data"),
         "{line}"
     );
-    // Neither --data nor the environment variable.
-    let line = one_line_error(&run(&["train"], dir.path(), None));
+}
+
+#[test]
+fn without_data_arguments_the_shipped_files_are_used() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let small =
+        tapegrad::nn::initialize_parameters_deep(&[12288, 1], 1, tapegrad::nn::InitScale::He)
+            .unwrap();
+    tapegrad::data::save_model(&dir.path().join("m.h5"), &small).unwrap();
+    let o = run(&["evaluate", "--model", "m.h5"], dir.path(), None);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        line.contains("CATVNONCAT_DIR") && line.contains("--data"),
+        stdout(&o).contains("/209)") && stdout(&o).contains("/50)"),
+        "{}",
+        stdout(&o)
+    );
+    // And the shipped photo is predicted on.
+    let photo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/images/my_image.jpg");
+    let o = run(
+        &["predict", "--model", "m.h5", photo.to_str().unwrap()],
+        dir.path(),
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("my_image.jpg: "), "{}", stdout(&o));
+}
+
+#[test]
+fn a_dead_network_stops_with_advice_and_saves_nothing() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &["train", "--learning-rate", "10", "--iterations", "2500"],
+        dir.path(),
+        None,
+    );
+    let line = one_line_error(&o);
+    assert!(
+        line.contains("stuck") && line.contains("0.739068") && line.contains("--learning-rate"),
+        "{line}"
+    );
+    // Stopped at the fifth equal report, long before 2500 iterations.
+    assert!(cost_lines(&stdout(&o)).len() < 10, "{}", stdout(&o));
+    assert!(!dir.path().join("model.h5").exists());
+}
+
+#[test]
+fn images_of_another_size_are_named_with_both_files() {
+    let _serial = serial();
+    let data = common::catvnoncat_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let small_images = |p: &Path, prefix: &str| {
+        let f = hdf5::File::create(p).unwrap();
+        f.new_dataset::<u8>()
+            .shape([2, 32, 32, 3])
+            .create(format!("{prefix}_set_x").as_str())
+            .unwrap();
+        let y = f
+            .new_dataset::<i64>()
+            .shape([2])
+            .create(format!("{prefix}_set_y").as_str())
+            .unwrap();
+        y.write_raw(&[0i64, 1]).unwrap();
+        let classes: Vec<hdf5::types::FixedAscii<7>> = ["non-cat", "cat"]
+            .iter()
+            .map(|c| hdf5::types::FixedAscii::from_ascii(c).unwrap())
+            .collect();
+        f.new_dataset::<hdf5::types::FixedAscii<7>>()
+            .shape([2])
+            .create("list_classes")
+            .unwrap()
+            .write_raw(&classes)
+            .unwrap();
+    };
+    // The training file has 32×32 images, the test file the course's 64×64.
+    let folder = folder_with(dir.path(), &data, |p| small_images(p, "train"), "mixed");
+    let line = one_line_error(&run(
+        &["train", "--data", folder.to_str().unwrap()],
+        dir.path(),
+        None,
+    ));
+    assert!(
+        line.contains("train_catvnoncat.h5")
+            && line.contains("test_catvnoncat.h5")
+            && line.contains("(32, 32, 3)")
+            && line.contains("(64, 64, 3)"),
+        "{line}"
+    );
+    // Both files have 32×32 images: they agree, but not with the model's 12288 inputs.
+    let folder = dir.path().join("small");
+    std::fs::create_dir(&folder).unwrap();
+    small_images(&folder.join("train_catvnoncat.h5"), "train");
+    small_images(&folder.join("test_catvnoncat.h5"), "test");
+    let line = one_line_error(&run(
+        &["train", "--data", folder.to_str().unwrap()],
+        dir.path(),
+        None,
+    ));
+    assert!(
+        line.contains("train_catvnoncat.h5") && line.contains("3072") && line.contains("12288"),
         "{line}"
     );
 }
@@ -363,9 +477,7 @@ fn folder_with(dir: &Path, data: &Path, train: impl FnOnce(&Path), name: &str) -
 #[test]
 fn bad_data_files_get_one_clear_line() {
     let _serial = serial();
-    let Some(data) = common::catvnoncat_dir() else {
-        return;
-    };
+    let data = common::catvnoncat_dir();
     let dir = tempfile::tempdir().unwrap();
     type MakeFile<'a> = Box<dyn FnOnce(&Path) + 'a>;
     let cases: Vec<(&str, MakeFile, &str)> = vec![
@@ -452,24 +564,39 @@ fn bad_data_files_get_one_clear_line() {
 }
 
 #[test]
-fn bad_arguments_get_one_clear_line() {
+fn bad_arguments_are_usage_errors() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
-    for args in [
-        &["train", "--iterations", "many"][..],
-        &["train", "--model", "wide"],
-        &["train", "--layers", "12288,x,1"],
-        &["train", "--learning-rate", "-1"],
-        &["train", "--bogus", "1"],
-        &["evaluate"],
-        &["frobnicate"],
+    for (args, needle) in [
+        (&["train", "--iterations", "many"][..], "many"),
+        (&["train", "--model", "wide"], "wide"),
+        (&["train", "--layers", "12288,x,1"], "'x'"),
+        (&["train", "--learning-rate", "-1"], "positive"),
+        (&["train", "--bogus", "1"], "--bogus"),
+        (&["evaluate"], "--model"),
+        (&["predict", "--model", "m.h5"], "IMAGES"),
+        (&["frobnicate"], "frobnicate"),
     ] {
         let o = run(args, dir.path(), None);
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        // clap's convention: usage errors exit with 2 and point at --help.
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = stderr(&o);
         assert!(
-            err.starts_with("error: ") && !err.contains("panicked"),
+            err.starts_with("error: ") && err.contains(needle) && err.contains("--help"),
             "{args:?}: {err}"
         );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    // Help for each command, exit 0.
+    for command in ["train", "evaluate", "mislabeled", "predict"] {
+        let o = run(&[command, "--help"], dir.path(), None);
+        assert!(o.status.success(), "{command}");
+        assert!(
+            stdout(&o).contains("Usage: cat_classifier"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let o = run(&["train", "--help"], dir.path(), None);
+    assert!(stdout(&o).contains("--learning-rate"), "{}", stdout(&o));
 }

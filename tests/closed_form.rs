@@ -66,7 +66,7 @@ fn tanh_exp_log_derivatives() {
 
 #[test]
 fn softmax_rows_sum_to_one_and_match_the_course() {
-    // COURSE.md §2.9: Z = [[1],[2],[3]] → [0.0900…, 0.2447…, 0.6652…], unchanged for Z + 1000.
+    // docs/course.md §2.9: Z = [[1],[2],[3]] → [0.0900…, 0.2447…, 0.6652…], unchanged for Z + 1000.
     let expected = [0.09003057317038046, 0.24472847105479764, 0.6652409557748218];
     for shift in [0.0, 1000.0] {
         let z = t(&[1.0 + shift, 2.0 + shift, 3.0 + shift], &[3, 1]);
@@ -92,7 +92,7 @@ fn softmax_rows_sum_to_one_and_match_the_course() {
 
 #[test]
 fn softmax_cross_entropy_gradient_is_softmax_minus_y_over_m() {
-    // COURSE.md §2.9: J = −(1/m) Σ Y ⊙ log softmax(Z), ∂J/∂Z = (softmax(Z) − Y)/m.
+    // docs/course.md §2.9: J = −(1/m) Σ Y ⊙ log softmax(Z), ∂J/∂Z = (softmax(Z) − Y)/m.
     let z = t(&[1.0, 0.5, 2.0, -1.0, 3.0, 0.0], &[3, 2]);
     let y = t(&[0.0, 1.0, 0.0, 0.0, 1.0, 0.0], &[3, 2]);
     let tape = Tape::new();
@@ -151,7 +151,7 @@ fn bce_with_logits_stays_finite_where_the_plain_cost_is_not() {
 
 #[test]
 fn mean_cost_rounds_like_the_course() {
-    // COURSE.md §3.7: Y = [[1, 1, 0]], AL = [[0.8, 0.9, 0.4]] → cost = 0.2797765635793422
+    // docs/course.md §3.7: Y = [[1, 1, 0]], AL = [[0.8, 0.9, 0.4]] → cost = 0.2797765635793422
     // exactly, which needs (−1/m)·Σ, not −Σ/m.
     let tape = Tape::new();
     let y = tape.constant(&t(&[1.0, 1.0, 0.0], &[1, 3]));

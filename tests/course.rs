@@ -1,7 +1,7 @@
-//! The course layer against COURSE.md: every printed "Expected output" of §3, reproduced from
+//! The course layer against docs/course.md: every printed "Expected output" of §3, reproduced from
 //! inputs drawn with `NumpyRng` exactly as the course's test cases draw them, compared at the
 //! printed precision (|a − b| ≤ 0.5·10⁻⁸ for 8 decimals), plus the full-precision values
-//! COURSE.md gives.
+//! docs/course.md gives.
 
 mod common;
 
@@ -410,7 +410,7 @@ fn l_model_backward_case() {
             -0.05670698,
         ],
     );
-    // Not printed, computed in COURSE.md at full precision.
+    // Not printed, computed in docs/course.md at full precision.
     let close = |t: &Tensor, v: &[f64]| {
         for (a, b) in t.to_vec().iter().zip(v) {
             assert!((a - b).abs() <= 1e-15 * (1.0 + b.abs()), "{a} vs {b}");

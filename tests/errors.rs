@@ -1,5 +1,6 @@
 //! Every error path: the message names the op and both shapes.
 
+use std::ops::AddAssign;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use tapegrad::{Error, Tape, Tensor};
@@ -189,5 +190,132 @@ fn vars_from_two_tapes() {
             let _ = grads.wrt(b);
         }),
         "wrt: the var belongs to another tape than the loss"
+    );
+}
+
+/// Runs `f`, which must panic, and returns the file and line the panic reports.
+fn panic_location(f: impl FnOnce()) -> (String, u32) {
+    use std::sync::{Arc, Mutex};
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _serial = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let seen: Arc<Mutex<Option<(String, u32)>>> = Arc::default();
+    let sink = seen.clone();
+    let previous = std::panic::take_hook();
+    // The hook is global: record only this thread's panic, not other tests'.
+    let me = std::thread::current().id();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == me {
+            let loc = info.location().unwrap();
+            *sink.lock().unwrap() = Some((loc.file().to_string(), loc.line()));
+        }
+    }));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    assert!(result.is_err(), "expected a panic");
+    let seen = seen.lock().unwrap().clone();
+    seen.expect("the hook saw the panic")
+}
+
+#[test]
+fn shape_panics_point_at_the_callers_line() {
+    let tape = Tape::new();
+    let (a, b) = (tape.param(&t(&[1, 3])), tape.param(&t(&[4, 2])));
+    let (x, y) = (t(&[2, 3]), t(&[3, 2]));
+    let here = file!();
+    // `case!` records the line it is written on; the panic must name that line of this file.
+    macro_rules! case {
+        ($e:expr) => {
+            (
+                line!(),
+                Box::new(|| {
+                    let _ = $e;
+                }) as Box<dyn FnOnce() + '_>,
+            )
+        };
+    }
+    let cases = vec![
+        case!(a.matmul(b)),
+        case!(a + b),
+        case!(a - b),
+        case!(a * b),
+        case!(a / b),
+        case!(a.add(b)),
+        case!(a.broadcast_mul(b)),
+        case!(a.sum_axis(2, false)),
+        case!(a.mean_axis(5, true)),
+        case!(a.softmax(2)),
+        case!(a.bce_with_logits(b)),
+        case!(x.matmul(&x)),
+        case!(&x + &y),
+        case!(x.clone() * y.clone()),
+        case!(x.reshape(&[7])),
+        case!(x.broadcast_sub(&y)),
+        case!(x.zip_with(&y, |p, q| p + q)),
+        case!(x.max_axis(3, false)),
+        case!(x.clone().axpy_(1.0, &y)),
+        case!(AddAssign::add_assign(&mut x.clone(), &y)),
+    ];
+    for (line, f) in cases {
+        let (file, at) = panic_location(f);
+        assert_eq!((file.as_str(), at), (here, line), "case at line {line}");
+    }
+}
+
+#[test]
+fn errors_debug_print_their_message() {
+    let e = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[2, 2]).unwrap_err();
+    assert_eq!(format!("{e:?}"), e.to_string());
+    assert_eq!(
+        format!("{e:?}"),
+        "from_vec: 3 elements do not fill shape (2, 2) (4 elements)"
+    );
+}
+
+#[test]
+fn owned_and_assign_operators_match_the_borrowed_ones() {
+    let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+    let b = Tensor::from_vec(vec![0.5, -1.0, 2.0, 8.0], &[2, 2]).unwrap();
+    assert_eq!((a.clone() + b.clone()).to_vec(), vec![1.5, 1.0, 5.0, 12.0]);
+    assert_eq!((a.clone() - &b).to_vec(), vec![0.5, 3.0, 1.0, -4.0]);
+    assert_eq!((&a * b.clone()).to_vec(), vec![0.5, -2.0, 6.0, 32.0]);
+    assert_eq!((a.clone() / 2.0).to_vec(), vec![0.5, 1.0, 1.5, 2.0]);
+    let r: Tensor = 1.0 - a.clone();
+    assert_eq!(r.to_vec(), vec![0.0, -1.0, -2.0, -3.0]);
+    assert_eq!((-a.clone()).to_vec(), vec![-1.0, -2.0, -3.0, -4.0]);
+    let mut c = a.clone();
+    c += &b;
+    c -= b.clone();
+    assert_eq!(c, a);
+    c *= 3.0;
+    c /= &a;
+    assert_eq!(c.to_vec(), vec![3.0; 4]);
+    c -= 1.0;
+    c += 0.5;
+    assert_eq!(c.to_vec(), vec![2.5; 4]);
+    // The assign forms do not change a tensor that shared the storage.
+    let shared = a.clone();
+    let mut d = a.clone();
+    d *= &b;
+    assert_eq!(shared.to_vec(), vec![1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(d.to_vec(), vec![0.5, -2.0, 6.0, 32.0]);
+    let f32s = Tensor::<f32>::ones(&[2]) * 0.25f32;
+    assert_eq!((2.0f32 * f32s).to_vec(), vec![0.5, 0.5]);
+}
+
+#[test]
+fn update_parameters_names_both_layer_counts() {
+    use tapegrad::nn::{update_parameters, Parameters};
+    let mut params = Parameters {
+        w: vec![t(&[2, 3]), t(&[1, 2])],
+        b: vec![t(&[2, 1]), t(&[1, 1])],
+    };
+    let grads = Parameters {
+        w: vec![t(&[2, 3])],
+        b: vec![t(&[2, 1])],
+    };
+    let msg = panic_message(|| update_parameters(&mut params, &grads, 0.1));
+    assert_eq!(
+        msg,
+        "update_parameters: the parameters have 2 weights and 2 biases but the gradients 1 and 1"
     );
 }

@@ -361,3 +361,22 @@ fn gradcheck_catches_a_wrong_gradient() {
     assert_eq!(report.analytic, 0.4);
     assert!((report.error - 0.4).abs() < 1e-9);
 }
+
+#[test]
+fn gradcheck_fails_on_a_nan_or_infinite_gradient() {
+    // d/dx ln x at x = 0 is 1/0 = inf on the tape; numerically ln(−h) is NaN. The error must
+    // be infinite, failing any tolerance.
+    let x = Tensor::from_vec(vec![0.0], &[1]).unwrap();
+    let report = gradcheck(std::slice::from_ref(&x), |_, p| p[0].log().sum()).unwrap();
+    assert_eq!(report.analytic, f64::INFINITY, "{report}");
+    assert!(report.numeric.is_nan(), "{report}");
+    assert_eq!(report.error, f64::INFINITY, "{report}");
+    assert!(report.error > 1e300, "fails any tolerance");
+
+    // Beside well-behaved elements, the NaN one is the worst: at x = 1e-7 the tape's 1e7 is
+    // right but x − h < 0 makes the central difference NaN.
+    let x = Tensor::from_vec(vec![0.5, 1e-7, 2.0], &[3]).unwrap();
+    let report = gradcheck(std::slice::from_ref(&x), |_, p| p[0].log().sum()).unwrap();
+    assert_eq!(report.index, vec![1], "{report}");
+    assert_eq!(report.error, f64::INFINITY, "{report}");
+}

@@ -1,9 +1,9 @@
-//! `NumpyRng` against NumPy's legacy generator: every test vector of COURSE.md §6 bit for bit,
+//! `NumpyRng` against NumPy's legacy generator: every test vector of docs/course.md §6 bit for bit,
 //! the Gaussian cache's carry-over and reset, the course's printed initializations (§3.1–§3.3),
 //! the full-size init fingerprints (§4), and use through `rand` / `rand_distr`.
 //!
 //! NumPy is not installed on the machine these were written on, so there is no live comparison
-//! with NumPy; the vectors below were produced by NumPy (COURSE.md says each was re-derived in
+//! with NumPy; the vectors below were produced by NumPy (docs/course.md says each was re-derived in
 //! NumPy float64) and by the MT19937 reference code.
 
 use rand::{Rng, RngCore};
@@ -46,13 +46,13 @@ fn u32s(rng: &mut NumpyRng, n: usize) -> Vec<u32> {
     (0..n).map(|_| rng.next_u32()).collect()
 }
 
-/// Left-to-right sum (COURSE.md's sums are compared at 1e-12 relative, so any order does).
+/// Left-to-right sum (docs/course.md's sums are compared at 1e-12 relative, so any order does).
 fn sum(v: &[f64]) -> f64 {
     v.iter().sum()
 }
 
 // ---------------------------------------------------------------------------------------------
-// COURSE.md §6 test vectors, bit for bit.
+// docs/course.md §6 test vectors, bit for bit.
 
 #[test]
 fn seed_1_next_u32() {
@@ -243,7 +243,7 @@ fn clone_continues_the_same_stream() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The course's printed initializations (COURSE.md §3, 8 decimals).
+// The course's printed initializations (docs/course.md §3, 8 decimals).
 
 #[test]
 fn course_3_1_initialize_parameters_3_2_1() {
@@ -333,7 +333,7 @@ fn course_3_3_initialize_parameters_deep_3_2_3_times_0_05() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// COURSE.md §4 init fingerprints, at full size.
+// docs/course.md §4 init fingerprints, at full size.
 
 #[test]
 fn course_4_two_layer_init_fingerprint() {
@@ -382,7 +382,7 @@ fn course_4_l_layer_init_fingerprint() {
     let ws: Vec<Vec<f64>> = dims
         .windows(2)
         .map(|p| {
-            // Division by sqrt(n_{l-1}), not multiplication by its inverse (COURSE.md §2.1).
+            // Division by sqrt(n_{l-1}), not multiplication by its inverse (docs/course.md §2.1).
             let root = (p[0] as f64).sqrt();
             let w = rng.randn(&[p[1], p[0]]);
             assert_eq!(w.shape(), &[p[1], p[0]]);

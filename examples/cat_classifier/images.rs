@@ -1,6 +1,8 @@
 //! Images in and out: decoding a user's photo the way the course does, and the PNG grid of
 //! mislabeled test images (the course's `print_mislabeled_images`).
 
+use anyhow::{anyhow, Context};
+
 use crate::plot::{load_font, write_png, FONT};
 use image::imageops::{self, FilterType};
 use image::{Rgb, RgbImage};
@@ -32,7 +34,7 @@ pub struct Tile<'a> {
 /// Writes `tiles` to `path` as a PNG grid: each image scaled up 3x (nearest neighbour, so
 /// the pixels the model saw stay visible) under its caption, at most 8 per row. Returns a
 /// warning to print if no font was found and the grid therefore has no captions.
-pub fn tile_grid(path: &Path, tiles: &[Tile]) -> Result<Option<String>, String> {
+pub fn tile_grid(path: &Path, tiles: &[Tile]) -> anyhow::Result<Option<String>> {
     let font = load_font();
     // Rows first, then balance them: 10 images make 2 rows of 5 rather than 8 + 2.
     let rows = tiles.len().div_ceil(MAX_COLUMNS).max(1);
@@ -51,7 +53,7 @@ pub fn tile_grid(path: &Path, tiles: &[Tile]) -> Result<Option<String>, String> 
     let corner = |k: usize| ((k % cols) as u32 * cell_w, (k / cols) as u32 * cell_h);
     for (k, tile) in tiles.iter().enumerate() {
         if tile.pixels.len() != SIDE * SIDE * 3 {
-            return Err(format!(
+            return Err(anyhow!(
                 "{}: image {k} has {} bytes, not {SIDE}x{SIDE}x3 = {}",
                 path.display(),
                 tile.pixels.len(),
@@ -86,11 +88,11 @@ pub fn tile_grid(path: &Path, tiles: &[Tile]) -> Result<Option<String>, String> 
                     (y + PAD / 2 + i as u32 * LINE) as i32,
                 );
                 root.draw_text(line, &style, at)
-                    .map_err(|e| format!("{}: cannot draw caption: {e}", path.display()))?;
+                    .map_err(|e| anyhow!("{}: cannot draw caption: {e}", path.display()))?;
             }
         }
         root.present()
-            .map_err(|e| format!("{}: cannot draw captions: {e}", path.display()))?;
+            .map_err(|e| anyhow!("{}: cannot draw captions: {e}", path.display()))?;
     }
     write_png(path, &canvas, width, height)?;
     Ok(font
@@ -102,13 +104,13 @@ pub fn tile_grid(path: &Path, tiles: &[Tile]) -> Result<Option<String>, String> 
 /// and resizes it to 64x64 with a bilinear (triangle) filter, as the course's
 /// `scipy.misc.imresize` does. Returns the 12288 bytes in (row, column, channel) order, the
 /// layout of the course's data set.
-pub fn load_as_course_image(path: &Path) -> Result<Vec<u8>, String> {
+pub fn load_as_course_image(path: &Path) -> anyhow::Result<Vec<u8>> {
     let image = image::ImageReader::open(path)
-        .map_err(|e| format!("{}: cannot open: {e}", path.display()))?
+        .with_context(|| format!("{}: cannot open", path.display()))?
         .with_guessed_format()
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?
+        .with_context(|| format!("{}: cannot read", path.display()))?
         .decode()
-        .map_err(|e| format!("{}: cannot decode image: {e}", path.display()))?
+        .with_context(|| format!("{}: cannot decode image", path.display()))?
         .to_rgb8();
     let side = SIDE as u32;
     if image.dimensions() == (side, side) {

@@ -1,17 +1,17 @@
 //! The course's cat-vs-non-cat classifier on the real HDF5 data.
 //!
 //! ```text
-//! cargo run --release --example cat_classifier -- train [--model deep|two-layer]
-//!     [--layers 12288,20,7,5,1] [--iterations 2500] [--learning-rate 0.0075]
-//!     [--init course|he] [--seed 1] [--f32] [--out model.h5] [--plot costs.png] [--data DIR]
-//! cargo run --release --example cat_classifier -- evaluate --model model.h5 [--data DIR]
+//! cargo run --release --example cat_classifier -- train            # the course's 4-layer model
+//! cargo run --release --example cat_classifier -- evaluate --model model.h5
 //! cargo run --release --example cat_classifier -- mislabeled --model model.h5 --out mislabeled.png
-//! cargo run --release --example cat_classifier -- predict --model model.h5 IMAGE...
+//! cargo run --release --example cat_classifier -- predict --model model.h5 data/images/my_image.jpg
+//! cargo run --release --example cat_classifier -- help train       # every option
 //! ```
 //!
 //! The data folder (holding `train_catvnoncat.h5` and `test_catvnoncat.h5`) comes from
-//! `--data DIR`, else the `CATVNONCAT_DIR` environment variable. Every error is one line on
-//! stderr and exit code 1.
+//! `--data DIR`, else the `CATVNONCAT_DIR` environment variable, else the files that ship in
+//! the repository's `data/catvnoncat`. A runtime error (a bad file, a model that does not fit)
+//! is one line on stderr and exit code 1; a usage error is clap's message and exit code 2.
 
 mod images;
 mod plot;
@@ -21,216 +21,217 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use anyhow::{anyhow, bail, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use tapegrad::data::{self, CatData};
-use tapegrad::nn::{self, InitScale, Parameters};
+use tapegrad::nn::{self, Activation, InitScale, Parameters};
 use tapegrad::{Element, Tensor};
 
-const USAGE: &str = "usage: cat_classifier <train|evaluate|mislabeled|predict> [options]
-  train      [--model deep|two-layer] [--layers 12288,20,7,5,1] [--iterations 2500]
-             [--learning-rate 0.0075] [--init course|he] [--seed 1] [--f32]
-             [--out model.h5] [--plot costs.png] [--data DIR]
-  evaluate   --model model.h5 [--data DIR]
-  mislabeled --model model.h5 [--out mislabeled.png] [--data DIR]
-  predict    --model model.h5 IMAGE...";
+#[derive(Parser)]
+#[command(
+    name = "cat_classifier",
+    about = "The course's cat / non-cat classifier: train, evaluate, show mistakes, predict"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train by full-batch gradient descent; print the cost every 100 iterations and the
+    /// accuracies; write the cost curve and the model.
+    Train(TrainArgs),
+    /// Print a saved model's train and test accuracy and confusion matrices.
+    Evaluate {
+        /// The model file written by `train`.
+        #[arg(long)]
+        model: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Draw the test images a saved model gets wrong, with its prediction and the true class.
+    Mislabeled {
+        /// The model file written by `train`.
+        #[arg(long)]
+        model: PathBuf,
+        /// The PNG to write.
+        #[arg(long, default_value = "mislabeled.png")]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Print a saved model's cat probability for your own images (JPEG or PNG, any size).
+    Predict {
+        /// The model file written by `train`.
+        #[arg(long)]
+        model: PathBuf,
+        /// The images, e.g. data/images/my_image.jpg.
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct DataArg {
+    /// The folder holding train_catvnoncat.h5 and test_catvnoncat.h5 [default:
+    /// $CATVNONCAT_DIR, else the repository's data/catvnoncat].
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// The architecture: the course's L-layer model or its two-layer model.
+    #[arg(long, value_enum, default_value_t = Model::Deep)]
+    model: Model,
+    /// Layer sizes, comma-separated [default: 12288,20,7,5,1 (deep), 12288,7,1 (two-layer)].
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    layers: Option<Vec<usize>>,
+    /// Gradient-descent iterations.
+    #[arg(long, default_value_t = 2500)]
+    iterations: usize,
+    /// The learning rate α.
+    #[arg(long, default_value_t = 0.0075, value_parser = positive, allow_negative_numbers = true)]
+    learning_rate: f64,
+    /// The initialization: the course's (×0.01 two-layer, /√n deep) or He.
+    #[arg(long, value_enum, default_value_t = Init::Course)]
+    init: Init,
+    /// The seed of NumPy's generator for the initialization.
+    #[arg(long, default_value_t = 1)]
+    seed: u32,
+    /// Train in single precision (faster; the log drifts from the course's).
+    #[arg(long)]
+    f32: bool,
+    /// Where to write the trained model.
+    #[arg(long, default_value = "model.h5")]
+    out: PathBuf,
+    /// Where to write the cost curve.
+    #[arg(long, default_value = "costs.png")]
+    plot: PathBuf,
+    #[command(flatten)]
+    data: DataArg,
+}
+
+/// The two architectures of the course's application, with their initializations.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum Model {
+    /// [LINEAR → RELU] × 3 → LINEAR → SIGMOID, layers 12288, 20, 7, 5, 1.
+    #[value(alias = "l-layer")]
+    Deep,
+    /// LINEAR → RELU → LINEAR → SIGMOID, layers 12288, 7, 1.
+    TwoLayer,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Init {
+    /// The course's: randn × 0.01 (two-layer), randn / √n_{l−1} (deep).
+    Course,
+    /// randn × √(2 / n_{l−1}).
+    He,
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        Ok(v) => Err(format!("must be a positive number, got {v}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(args) => train(&args),
+        Command::Evaluate { model, data } => evaluate(&model, &data),
+        Command::Mislabeled { model, out, data } => mislabeled(&model, &out, &data),
+        Command::Predict { model, images } => predict(&model, &images),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(e) => {
+            eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Err(format!("no command given\n{USAGE}"));
-    };
-    let mut opts = Options::parse(rest)?;
-    match command.as_str() {
-        "train" => train(&mut opts),
-        "evaluate" => evaluate(&mut opts),
-        "mislabeled" => mislabeled(&mut opts),
-        "predict" => predict(&mut opts),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(format!("unknown command '{other}'\n{USAGE}")),
-    }?;
-    opts.finish()
-}
-
-/// `--name value` pairs, `--flag`s and positional arguments; each option is taken once by the
-/// command that reads it, and anything left over is an error.
-struct Options {
-    pairs: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-const FLAGS: &[&str] = &["--f32"];
-
-impl Options {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let (mut pairs, mut positional) = (Vec::new(), Vec::new());
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            if let Some((name, value)) = arg.split_once('=').filter(|_| arg.starts_with("--")) {
-                pairs.push((name.to_string(), Some(value.to_string())));
-            } else if FLAGS.contains(&arg.as_str()) {
-                pairs.push((arg.clone(), None));
-            } else if arg.starts_with("--") {
-                let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
-                pairs.push((arg.clone(), Some(value.clone())));
-            } else {
-                positional.push(arg.clone());
-            }
-        }
-        Ok(Options { pairs, positional })
-    }
-
-    fn take(&mut self, name: &str) -> Option<String> {
-        let i = self.pairs.iter().position(|(n, _)| n == name)?;
-        self.pairs.remove(i).1
-    }
-
-    fn flag(&mut self, name: &str) -> bool {
-        let found = self.pairs.iter().any(|(n, _)| n == name);
-        self.pairs.retain(|(n, _)| n != name);
-        found
-    }
-
-    fn parsed<V: std::str::FromStr>(&mut self, name: &str, default: V) -> Result<V, String> {
-        match self.take(name) {
-            None => Ok(default),
-            Some(v) => v.parse().map_err(|_| format!("{name}: cannot parse '{v}'")),
-        }
-    }
-
-    fn finish(self) -> Result<(), String> {
-        match self.pairs.first() {
-            Some((name, _)) => Err(format!("unknown option {name} for this command\n{USAGE}")),
-            None if !self.positional.is_empty() => Err(format!(
-                "unexpected argument '{}'\n{USAGE}",
-                self.positional[0]
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn load_data(&mut self) -> Result<CatData, String> {
-        let arg = self.take("--data").map(PathBuf::from);
-        let dir = data::data_dir(arg.as_deref()).map_err(|e| e.to_string())?;
-        data::load_catvnoncat(&dir).map_err(|e| e.to_string())
-    }
-
-    fn model_path(&mut self) -> Result<PathBuf, String> {
-        self.take("--model")
-            .map(PathBuf::from)
-            .ok_or_else(|| format!("--model FILE is required\n{USAGE}"))
+impl DataArg {
+    fn load(&self) -> Result<CatData> {
+        let dir = data::data_dir(self.data.as_deref()).map_err(|e| {
+            anyhow!(
+                "{e}; pass --data DIR or set {} to a folder holding {} and {}",
+                data::DATA_DIR_ENV,
+                data::TRAIN_FILE,
+                data::TEST_FILE
+            )
+        })?;
+        Ok(data::load_catvnoncat(&dir)?)
     }
 }
 
-/// The two architectures of the course's application, with their initializations.
-#[derive(Clone, Copy, PartialEq)]
-enum Model {
-    TwoLayer,
-    Deep,
-}
-
-fn train(opts: &mut Options) -> Result<(), String> {
-    let model = match opts.take("--model").as_deref() {
-        None | Some("deep") | Some("l-layer") => Model::Deep,
-        Some("two-layer") => Model::TwoLayer,
-        Some(other) => {
-            return Err(format!(
-                "--model: expected 'deep' or 'two-layer', got '{other}'"
-            ))
-        }
+fn train(args: &TrainArgs) -> Result<()> {
+    let layer_dims = match (&args.layers, args.model) {
+        (Some(layers), _) => layers.clone(),
+        (None, Model::TwoLayer) => vec![12288, 7, 1],
+        (None, Model::Deep) => vec![12288, 20, 7, 5, 1],
     };
-    let layer_dims: Vec<usize> = match opts.take("--layers") {
-        Some(list) => list
-            .split(',')
-            .map(|d| {
-                d.trim()
-                    .parse()
-                    .map_err(|_| format!("--layers: '{d}' is not a layer size"))
-            })
-            .collect::<Result<_, _>>()?,
-        None if model == Model::TwoLayer => vec![12288, 7, 1],
-        None => vec![12288, 20, 7, 5, 1],
-    };
-    let iterations: usize = opts.parsed("--iterations", 2500)?;
-    let learning_rate: f64 = opts.parsed("--learning-rate", 0.0075)?;
-    let seed: u32 = opts.parsed("--seed", 1)?;
-    let scale = match (opts.take("--init").as_deref(), model) {
-        (None | Some("course"), Model::TwoLayer) => InitScale::Times(0.01),
-        (None | Some("course"), Model::Deep) => InitScale::DivSqrtFanIn,
-        (Some("he"), _) => InitScale::He,
-        (Some(other), _) => {
-            return Err(format!("--init: expected 'course' or 'he', got '{other}'"))
-        }
-    };
-    let use_f32 = opts.flag("--f32");
-    let out = PathBuf::from(opts.take("--out").unwrap_or_else(|| "model.h5".into()));
-    let plot_path = PathBuf::from(opts.take("--plot").unwrap_or_else(|| "costs.png".into()));
-    if layer_dims.len() < 2 || layer_dims[0] != 12288 || *layer_dims.last().unwrap() != 1 {
-        return Err(format!(
-            "--layers: the first size must be 12288 (64·64·3 pixel values) and the last 1, got {layer_dims:?}"
-        ));
+    if layer_dims.len() < 2 || layer_dims.last() != Some(&1) {
+        bail!("--layers: give at least two sizes and end with 1 (one probability), got {layer_dims:?}");
     }
-    if !(learning_rate > 0.0 && learning_rate.is_finite()) {
-        return Err(format!(
-            "--learning-rate must be a positive number, got {learning_rate}"
-        ));
-    }
-    let data = opts.load_data()?;
-    let params =
-        nn::initialize_parameters_deep(&layer_dims, seed, scale).map_err(|e| e.to_string())?;
+    let scale = match (args.init, args.model) {
+        (Init::Course, Model::TwoLayer) => InitScale::Times(0.01),
+        (Init::Course, Model::Deep) => InitScale::DivSqrtFanIn,
+        (Init::He, _) => InitScale::He,
+    };
+    let data = args.data.load()?;
+    data.check_input_size(layer_dims[0])?;
+    let params = nn::initialize_parameters_deep(&layer_dims, args.seed, scale)?;
 
     let started = Instant::now();
-    let (params, costs) = if use_f32 {
-        let (p, costs) =
-            gradient_descent::<f32>(&data, params.cast(), iterations, learning_rate, model)?;
+    let (params, costs) = if args.f32 {
+        let (p, costs) = gradient_descent::<f32>(&data, params.cast(), args)?;
         (p.cast(), costs)
     } else {
-        gradient_descent::<f64>(&data, params, iterations, learning_rate, model)?
+        gradient_descent::<f64>(&data, params, args)?
     };
-    let elapsed = started.elapsed();
+    let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "Trained {iterations} iterations in {:.2} s ({:.3} ms per iteration{})",
-        elapsed.as_secs_f64(),
-        elapsed.as_secs_f64() * 1e3 / iterations.max(1) as f64,
-        if use_f32 { ", f32" } else { "" }
+        "Trained {} iterations in {elapsed:.2} s ({:.3} ms per iteration{})",
+        args.iterations,
+        elapsed * 1e3 / args.iterations.max(1) as f64,
+        if args.f32 { ", f32" } else { "" }
     );
     report_accuracy(&data, &params);
 
-    if let Some(warning) = plot::cost_curve(&plot_path, &costs, learning_rate)? {
+    if let Some(warning) = plot::cost_curve(&args.plot, &costs, args.learning_rate)? {
         eprintln!("warning: {warning}");
     }
-    println!("Cost curve written to {}", plot_path.display());
-    data::save_model(&out, &params).map_err(|e| e.to_string())?;
-    println!("Model written to {}", out.display());
+    println!("Cost curve written to {}", args.plot.display());
+    data::save_model(&args.out, &params)?;
+    println!("Model written to {}", args.out.display());
     Ok(())
 }
 
+/// How many reports in a row (one every 100 iterations) with the same cost mean training has
+/// stopped moving.
+const STUCK_REPORTS: usize = 5;
+
 /// Full-batch gradient descent on the training set; returns the trained parameters and the
-/// costs recorded every 100 iterations.
+/// costs recorded every 100 iterations. Stops with an error when the cost becomes NaN or
+/// infinite, or stays the same over [`STUCK_REPORTS`] reports.
 fn gradient_descent<T: Element>(
     data: &CatData,
     mut params: Parameters<T>,
-    iterations: usize,
-    learning_rate: f64,
-    model: Model,
-) -> Result<(Parameters<T>, Vec<f64>), String> {
+    args: &TrainArgs,
+) -> Result<(Parameters<T>, Vec<f64>)> {
+    let learning_rate = args.learning_rate;
     // X is read as itself (W1·X) and transposed (dZ1·Xᵀ) every step: keep both layouts.
     let x: Tensor<T> = data.train.x.cast().with_both_layouts();
     let y: Tensor<T> = data.train.y.cast();
     let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(iterations as u64).with_style(
+        ProgressBar::new(args.iterations as u64).with_style(
             ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} iterations, cost {msg} [{elapsed_precise} < {eta}]",
             )
@@ -239,23 +240,21 @@ fn gradient_descent<T: Element>(
     } else {
         ProgressBar::hidden()
     };
-    let mut costs = Vec::new();
-    for i in 0..iterations {
-        let cost = nn::train_step(&mut params, &x, &y, T::from_f64(learning_rate))
-            .map_err(|e| e.to_string())?
-            .to_f64();
+    let mut costs: Vec<f64> = Vec::new();
+    for i in 0..args.iterations {
+        let cost = nn::train_step(&mut params, &x, &y, T::from_f64(learning_rate))?.to_f64();
         if !cost.is_finite() {
             bar.abandon();
-            return Err(format!(
+            bail!(
                 "training diverged: the cost became {cost} at iteration {i}; \
                  lower the learning rate (now {learning_rate}), e.g. --learning-rate {}",
                 learning_rate / 10.0
-            ));
+            );
         }
         if i % 100 == 0 {
             costs.push(cost);
             // The course prints the two-layer cost with Python's repr, the deep one with %f.
-            let line = match model {
+            let line = match args.model {
                 Model::TwoLayer => format!("Cost after iteration {i}: {cost}"),
                 Model::Deep => format!("Cost after iteration {i}: {cost:.6}"),
             };
@@ -263,6 +262,17 @@ fn gradient_descent<T: Element>(
                 println!("{line}");
             } else {
                 bar.println(line);
+            }
+            if let Some(since) = stuck_since(&costs) {
+                bar.abandon();
+                bail!(
+                    "training is stuck: the cost has stayed at {cost:.6} since iteration {}, so \
+                     the gradients are zero, most likely because every ReLU unit outputs 0 (dead \
+                     units). A learning rate too large for the model (now {learning_rate}) does \
+                     this in the first steps; try --learning-rate {}. No model was saved",
+                    since * 100,
+                    learning_rate / 10.0
+                );
             }
         }
         if i % 10 == 0 {
@@ -272,6 +282,17 @@ fn gradient_descent<T: Element>(
     }
     bar.finish_and_clear();
     Ok((params, costs))
+}
+
+/// The report index since which the last [`STUCK_REPORTS`] costs have been equal to the last
+/// one within a relative 1e-12, if they have.
+fn stuck_since(costs: &[f64]) -> Option<usize> {
+    let last = *costs.last()?;
+    let start = costs.len().checked_sub(STUCK_REPORTS)?;
+    costs[start..]
+        .iter()
+        .all(|&c| (c - last).abs() <= 1e-12 * last.abs())
+        .then_some(start)
 }
 
 /// Old NumPy's `str` of a float (`%.12g`): 12 significant digits, trailing zeros dropped.
@@ -308,31 +329,47 @@ fn report_accuracy(data: &CatData, params: &Parameters) {
     }
 }
 
-fn load_model(path: &Path) -> Result<Parameters, String> {
-    let saved = data::load_saved_model(path).map_err(|e| e.to_string())?;
-    let params = saved.params;
-    // The forward pass here is the course's: ReLU hidden layers, a sigmoid output.
-    let course = data::course_activations(params.num_layers());
+/// Loads a model this program can run: the course's activations, one output.
+fn load_model(path: &Path) -> Result<Parameters> {
+    let saved = data::load_saved_model(path)?;
+    let course = Activation::course_model(saved.params.num_layers());
     if saved.activations != course {
-        return Err(format!(
-            "{}: the model's activations {:?} are not the course's {course:?}, which this program runs",
+        let names = |acts: &[Activation]| acts.iter().map(|a| a.name()).collect::<Vec<_>>();
+        bail!(
+            "{}: the model's activations {:?} are not the course's {:?}, which this program runs",
             path.display(),
-            saved.activations
-        ));
+            names(&saved.activations),
+            names(&course)
+        );
     }
-    let dims = params.layer_dims();
-    if dims.first() != Some(&12288) || dims.last() != Some(&1) {
-        return Err(format!(
-            "{}: the model's layer_dims {dims:?} do not fit the data: it must take 12288 pixel values and output 1 probability",
-            path.display()
-        ));
+    if saved.layer_dims.last() != Some(&1) {
+        bail!(
+            "{}: the model's layer_dims {:?} end in {} outputs; this program needs 1 (the cat probability)",
+            path.display(),
+            saved.layer_dims,
+            saved.layer_dims.last().unwrap_or(&0)
+        );
     }
-    Ok(params)
+    Ok(saved.params)
 }
 
-fn evaluate(opts: &mut Options) -> Result<(), String> {
-    let params = load_model(&opts.model_path()?)?;
-    let data = opts.load_data()?;
+/// Checks that a loaded model takes the images' pixel values.
+fn check_fits(path: &Path, params: &Parameters, n_x: usize) -> Result<()> {
+    let dims = params.layer_dims();
+    if dims[0] != n_x {
+        bail!(
+            "{}: the model's layer_dims {dims:?} take {} inputs, but the images give {n_x} pixel values (64·64·3)",
+            path.display(),
+            dims[0]
+        );
+    }
+    Ok(())
+}
+
+fn evaluate(model: &Path, data: &DataArg) -> Result<()> {
+    let params = load_model(model)?;
+    let data = data.load()?;
+    check_fits(model, &params, data.train.x.shape()[0])?;
     report_accuracy(&data, &params);
     for (name, split) in [("train", &data.train), ("test", &data.test)] {
         let p = nn::predict(&split.x, &params).to_vec();
@@ -356,13 +393,10 @@ fn evaluate(opts: &mut Options) -> Result<(), String> {
     Ok(())
 }
 
-fn mislabeled(opts: &mut Options) -> Result<(), String> {
-    let params = load_model(&opts.model_path()?)?;
-    let out = PathBuf::from(
-        opts.take("--out")
-            .unwrap_or_else(|| "mislabeled.png".into()),
-    );
-    let data = opts.load_data()?;
+fn mislabeled(model: &Path, out: &Path, data: &DataArg) -> Result<()> {
+    let params = load_model(model)?;
+    let data = data.load()?;
+    check_fits(model, &params, data.test.x.shape()[0])?;
     let test = &data.test;
     let p = nn::predict(&test.x, &params).to_vec();
     let class = |c: f64| {
@@ -382,7 +416,7 @@ fn mislabeled(opts: &mut Options) -> Result<(), String> {
             ),
         })
         .collect();
-    if let Some(warning) = images::tile_grid(&out, &tiles)? {
+    if let Some(warning) = images::tile_grid(out, &tiles)? {
         eprintln!("warning: {warning}");
     }
     println!(
@@ -393,24 +427,19 @@ fn mislabeled(opts: &mut Options) -> Result<(), String> {
     Ok(())
 }
 
-fn predict(opts: &mut Options) -> Result<(), String> {
-    let params = load_model(&opts.model_path()?)?;
-    let files = std::mem::take(&mut opts.positional);
-    if files.is_empty() {
-        return Err(format!("predict needs at least one image file\n{USAGE}"));
-    }
-    for file in files {
-        let path = PathBuf::from(&file);
-        let pixels = images::load_as_course_image(&path)?;
+fn predict(model: &Path, files: &[PathBuf]) -> Result<()> {
+    let params = load_model(model)?;
+    check_fits(model, &params, images::SIDE * images::SIDE * 3)?;
+    for path in files {
+        let pixels = images::load_as_course_image(path)?;
         // The course's own-image cell: reshape to (64·64·3, 1) in C order, then / 255.
         let x = Tensor::from_vec(
             pixels.iter().map(|&v| f64::from(v) / 255.0).collect(),
             &[pixels.len(), 1],
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let prob = nn::model::probabilities(&x, &params).item();
         let label = if prob > 0.5 { "cat" } else { "non-cat" };
-        println!("{file}: {prob:.4} {label}");
+        println!("{}: {prob:.4} {label}", path.display());
     }
     Ok(())
 }

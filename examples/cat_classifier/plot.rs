@@ -8,11 +8,13 @@
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use plotters::prelude::*;
-use std::fmt::Display;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::OnceLock;
+
+use anyhow::Context;
+use tapegrad::io::write_atomically;
 
 /// The font family name our text styles ask for; [`load_font`] registers the font under it.
 pub const FONT: &str = "sans-serif";
@@ -65,30 +67,17 @@ pub fn load_font() -> Result<(), String> {
         .clone()
 }
 
-/// Encodes a `width` x `height` RGB buffer as a PNG at `path`. The bytes go to a hidden
-/// temporary file in the same directory that is renamed into place only when complete, so
-/// a failure (full disk, bad path) never leaves a half-written PNG behind.
-pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<(), String> {
-    let fail = |e: &dyn Display| format!("{}: cannot write PNG: {e}", path.display());
-    let name = path.file_name().ok_or_else(|| fail(&"not a file name"))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut out = BufWriter::new(File::create(&tmp).map_err(|e| fail(&e))?);
+/// Encodes a `width` x `height` RGB buffer as a PNG at `path`, atomically
+/// ([`tapegrad::io::write_atomically`]): a failure never leaves a half-written PNG behind.
+pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> anyhow::Result<()> {
+    write_atomically(path, |tmp| {
+        let mut out = BufWriter::new(File::create(tmp).map_err(|e| e.to_string())?);
         PngEncoder::new(&mut out)
             .write_image(rgb, width, height, ExtendedColorType::Rgb8)
-            .map_err(|e| fail(&e))?;
-        out.flush().map_err(|e| fail(&e))?;
-        // Renaming within one directory replaces `path` in one step.
-        fs::rename(&tmp, path).map_err(|e| fail(&e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp); // best effort: it may never have been created
-    }
-    result
+            .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        out.flush().map_err(|e| format!("cannot write PNG: {e}"))
+    })?;
+    Ok(())
 }
 
 /// Formats a float the way Python's `str()` does (`0.0075` -> `"0.0075"`, `1.0` -> `"1.0"`,
@@ -129,7 +118,7 @@ pub fn cost_curve(
     path: &Path,
     costs: &[f64],
     learning_rate: f64,
-) -> Result<Option<String>, String> {
+) -> anyhow::Result<Option<String>> {
     let (width, height) = (640, 480);
     let font = load_font();
     let mut rgb = vec![0u8; width as usize * height as usize * 3];
@@ -140,7 +129,8 @@ pub fn cost_curve(
         learning_rate,
         font.is_ok(),
     )
-    .map_err(|e| format!("{}: cannot draw plot: {e}", path.display()))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .with_context(|| format!("{}: cannot draw plot", path.display()))?;
     write_png(path, &rgb, width, height)?;
     Ok(font
         .err()

@@ -19,7 +19,9 @@ pub enum InitScale {
 }
 
 /// The course's two-layer initialization: `np.random.seed(seed)`, `W1 = randn(n_h, n_x)·0.01`,
-/// `W2 = randn(n_y, n_h)·0.01`, zero biases. The course uses seed 1.
+/// `W2 = randn(n_y, n_h)·0.01`, zero biases. Seeds by notebook: the week-4 step-by-step test
+/// case uses 1; the week-4 application's two-layer model uses 1; the week-3 planar notebook
+/// uses 2 (its test case and its `nn_model`).
 ///
 /// # Errors
 /// When a dimension is 0.

@@ -1,4 +1,4 @@
-//! Logistic regression, the course's first model (COURSE.md §2.7), on the tape.
+//! Logistic regression, the course's first model (docs/course.md §2.7), on the tape.
 //!
 //! `A = σ(wᵀ·X + b)`, cost `J = (−1/m)·Σ (Y log A + (1 − Y) log(1 − A))`; the tape's gradients
 //! are the course's `dw = (1/m)·X·(A − Y)ᵀ` and `db = (1/m)·Σ (A − Y)`.

@@ -138,30 +138,88 @@ impl<T: Element> ParamVars<'_, T> {
     }
 }
 
-/// The activation of a layer, as the course names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The activation of a layer, as the course names them. The one vocabulary for activations:
+/// the model files store these names, and programs parse them with [`str::parse`].
+///
+/// ```
+/// use tapegrad::nn::Activation;
+/// assert_eq!("tanh".parse::<Activation>()?, Activation::Tanh);
+/// assert_eq!(Activation::Relu.to_string(), "relu");
+/// assert!("swish".parse::<Activation>().is_err());
+/// assert_eq!(Activation::course_model(3), [Activation::Relu, Activation::Relu, Activation::Sigmoid]);
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Activation {
-    /// `max(0, z)`, the hidden layers.
+    /// `max(0, z)`, the L-layer model's hidden layers.
     Relu,
-    /// `1 / (1 + e^{−z})`, the output layer.
+    /// `1 / (1 + e^{−z})`, the output layer of a binary classifier.
     Sigmoid,
+    /// `tanh z`, the planar model's hidden layer.
+    Tanh,
 }
 
 impl Activation {
-    /// The course's name: `"relu"` or `"sigmoid"`.
+    /// Every activation, in the order of their names in messages.
+    pub const ALL: [Activation; 3] = [Activation::Relu, Activation::Sigmoid, Activation::Tanh];
+
+    /// The course's name: `"relu"`, `"sigmoid"` or `"tanh"`.
     pub fn name(self) -> &'static str {
         match self {
             Activation::Relu => "relu",
             Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
         }
     }
 
-    /// The activation of layer `l` (1-based) of an L-layer model: ReLU, then sigmoid last.
+    /// The activation of layer `l` (1-based) of the course's L-layer model: ReLU, then
+    /// sigmoid last.
     pub fn of_layer(l: usize, num_layers: usize) -> Self {
         if l == num_layers {
             Activation::Sigmoid
         } else {
             Activation::Relu
         }
+    }
+
+    /// The activations of the course's L-layer model with `num_layers` layers:
+    /// `[relu, …, relu, sigmoid]`.
+    pub fn course_model(num_layers: usize) -> Vec<Activation> {
+        (1..=num_layers)
+            .map(|l| Activation::of_layer(l, num_layers))
+            .collect()
+    }
+
+    /// Applies the activation to a recorded value.
+    pub fn apply<'t, T: Element>(self, z: Var<'t, T>) -> Var<'t, T> {
+        match self {
+            Activation::Relu => z.relu(),
+            Activation::Sigmoid => z.sigmoid(),
+            Activation::Tanh => z.tanh(),
+        }
+    }
+}
+
+impl std::fmt::Display for Activation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Activation {
+    type Err = crate::Error;
+
+    /// Parses a course name (`relu`, `sigmoid`, `tanh`).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        Activation::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
+                crate::Error::Invalid(format!(
+                    "unknown activation {s:?}; known: {}",
+                    known.join(", ")
+                ))
+            })
     }
 }

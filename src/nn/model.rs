@@ -33,10 +33,7 @@ pub fn linear_activation_forward<'t, T: Element>(
     activation: Activation,
 ) -> (Var<'t, T>, Cache<'t, T>) {
     let z = linear_forward(a_prev, w, b);
-    let a = match activation {
-        Activation::Relu => z.relu(),
-        Activation::Sigmoid => z.sigmoid(),
-    };
+    let a = activation.apply(z);
     (a, Cache { a_prev, w, b, z })
 }
 
@@ -73,13 +70,22 @@ pub fn compute_cost<'t, T: Element>(al: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T>
 /// Gradient descent: `W[l] ← W[l] − α·dW[l]`, `b[l] ← b[l] − α·db[l]`, in place.
 ///
 /// # Panics
-/// When `grads` does not have the parameters' shapes.
+/// When `grads` does not have as many tensors as `params` (the message gives both counts), or
+/// not their shapes.
 #[track_caller]
 pub fn update_parameters<T: Element>(
     params: &mut Parameters<T>,
     grads: &Parameters<T>,
     learning_rate: T,
 ) {
+    assert!(
+        params.w.len() == grads.w.len() && params.b.len() == grads.b.len(),
+        "update_parameters: the parameters have {} weights and {} biases but the gradients {} and {}",
+        params.w.len(),
+        params.b.len(),
+        grads.w.len(),
+        grads.b.len()
+    );
     for (p, g) in params
         .w
         .iter_mut()

@@ -1,7 +1,7 @@
 //! The course's hand-written backprop, kept on plain tensors as the reference the tape is
 //! proven against — and for learners to compare their own derivations with.
 //!
-//! Every function is the course's, formula for formula (COURSE.md §2.2–2.4), including its
+//! Every function is the course's, formula for formula (docs/course.md §2.2–2.4), including its
 //! rounding order. The course's `dZ` and `dA` are per example (gradients of the *summed*
 //! loss); its `1/m` lives only in `dW` and `db`.
 
@@ -78,6 +78,7 @@ pub fn linear_activation_forward<T: Element>(
     let (a, z) = match activation {
         Activation::Relu => relu(&z),
         Activation::Sigmoid => sigmoid(&z),
+        Activation::Tanh => (z.tanh(), z.clone()),
     };
     (a, Cache { linear, z })
 }
@@ -121,6 +122,12 @@ pub fn sigmoid_backward<T: Element>(da: &Tensor<T>, z: &Tensor<T>) -> Tensor<T> 
     &(da * &s) * &s.rsub_scalar(T::ONE)
 }
 
+/// `A = tanh(Z)`, `dZ = dA ⊙ (1 − A²)` (the planar notebook's `1 - np.power(A1, 2)`).
+pub fn tanh_backward<T: Element>(da: &Tensor<T>, z: &Tensor<T>) -> Tensor<T> {
+    let a = z.tanh();
+    da * &(&a * &a).rsub_scalar(T::ONE)
+}
+
 /// `m = A_prev.shape[1]`; `dW = (1/m)·(dZ·A_prevᵀ)`, `db = (1/m)·Σ_cols dZ`, `dA_prev = Wᵀ·dZ`.
 /// Returns `(dA_prev, dW, db)`.
 pub fn linear_backward<T: Element>(
@@ -143,6 +150,7 @@ pub fn linear_activation_backward<T: Element>(
     let dz = match activation {
         Activation::Relu => relu_backward(da, &cache.z),
         Activation::Sigmoid => sigmoid_backward(da, &cache.z),
+        Activation::Tanh => tanh_backward(da, &cache.z),
     };
     linear_backward(&dz, &cache.linear)
 }

@@ -1,4 +1,4 @@
-//! The shallow network with one tanh hidden layer (COURSE.md §2.8), hand-written and on the
+//! The shallow network with one tanh hidden layer (docs/course.md §2.8), hand-written and on the
 //! tape: `A1 = tanh(W1·X + b1)`, `A2 = σ(W2·A1 + b2)`.
 
 use super::Parameters;

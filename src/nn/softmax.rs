@@ -1,4 +1,4 @@
-//! Softmax with cross-entropy (COURSE.md §2.9), column by column: `Z` is `(C, m)`.
+//! Softmax with cross-entropy (docs/course.md §2.9), column by column: `Z` is `(C, m)`.
 //!
 //! `J = −(1/m)·Σ Y ⊙ log softmax(Z)`, computed through a stable log-softmax (the column maximum
 //! subtracted, no `log(0)`); the tape's gradient is `(softmax(Z) − Y)/m`.

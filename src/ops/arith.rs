@@ -13,9 +13,9 @@
 //! For the broadcast forms each gradient is then summed back to its operand's shape
 //! (`sum_to_shape`): a `(n, 1)` bias gets the column sum `Σ_cols g`, the course's `db`.
 
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::error::{Error, Result};
+use crate::error::{or_panic, Error, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{broadcast_shape, sum_to_shape, zip_broadcast, zip_same};
 use crate::tensor::{Element, Tensor};
@@ -97,6 +97,7 @@ impl Arith {
         ]
     }
 
+    #[track_caller]
     fn record<'t, T: Element>(
         self,
         a: Var<'t, T>,
@@ -129,7 +130,7 @@ macro_rules! arith_methods {
             #[track_caller]
             #[allow(clippy::should_implement_trait)]
             pub fn $name(&self, other: &Tensor<T>) -> Tensor<T> {
-                self.$try_name(other).unwrap_or_else(|e| panic!("{e}"))
+                or_panic(self.$try_name(other))
             }
 
             #[doc = concat!("Elementwise `", $what, "` with NumPy broadcasting.")]
@@ -146,7 +147,7 @@ macro_rules! arith_methods {
             /// When the shapes cannot be broadcast together.
             #[track_caller]
             pub fn $b(&self, other: &Tensor<T>) -> Tensor<T> {
-                self.$try_b(other).unwrap_or_else(|e| panic!("{e}"))
+                or_panic(self.$try_b(other))
             }
         }
 
@@ -155,6 +156,7 @@ macro_rules! arith_methods {
             ///
             /// # Errors
             /// When the shapes differ (the message names the op and both shapes).
+            #[track_caller]
             pub fn $try_name(self, other: Var<'t, T>) -> Result<Var<'t, T>> {
                 $op.record(self, other, false)
             }
@@ -166,7 +168,7 @@ macro_rules! arith_methods {
             #[track_caller]
             #[allow(clippy::should_implement_trait)]
             pub fn $name(self, other: Var<'t, T>) -> Var<'t, T> {
-                self.$try_name(other).unwrap_or_else(|e| panic!("{e}"))
+                or_panic(self.$try_name(other))
             }
 
             #[doc = concat!("Records `", $what, "` with NumPy broadcasting; the backward sums each")]
@@ -174,6 +176,7 @@ macro_rules! arith_methods {
             ///
             /// # Errors
             /// When the shapes cannot be broadcast together.
+            #[track_caller]
             pub fn $try_b(self, other: Var<'t, T>) -> Result<Var<'t, T>> {
                 $op.record(self, other, true)
             }
@@ -184,7 +187,7 @@ macro_rules! arith_methods {
             /// When the shapes cannot be broadcast together.
             #[track_caller]
             pub fn $b(self, other: Var<'t, T>) -> Var<'t, T> {
-                self.$try_b(other).unwrap_or_else(|e| panic!("{e}"))
+                or_panic(self.$try_b(other))
             }
         }
     };
@@ -427,5 +430,80 @@ impl<T: Element> Neg for &Tensor<T> {
     type Output = Tensor<T>;
     fn neg(self) -> Tensor<T> {
         ScalarOp::Neg.forward(self)
+    }
+}
+
+// Owned operands and the assign forms, as ndarray offers them: `randn(..) * 0.01`,
+// `a + &b`, `w -= &dw`. Each forwards to the borrowed form above, so it behaves identically.
+macro_rules! owned_operators {
+    ($Trait:ident, $method:ident, $Assign:ident, $assign:ident) => {
+        impl<T: Element> $Trait<Tensor<T>> for Tensor<T> {
+            type Output = Tensor<T>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<T>) -> Tensor<T> {
+                $Trait::$method(&self, &rhs)
+            }
+        }
+        impl<T: Element> $Trait<&Tensor<T>> for Tensor<T> {
+            type Output = Tensor<T>;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor<T>) -> Tensor<T> {
+                $Trait::$method(&self, rhs)
+            }
+        }
+        impl<T: Element> $Trait<Tensor<T>> for &Tensor<T> {
+            type Output = Tensor<T>;
+            #[track_caller]
+            fn $method(self, rhs: Tensor<T>) -> Tensor<T> {
+                $Trait::$method(self, &rhs)
+            }
+        }
+        impl<T: Element> $Trait<T> for Tensor<T> {
+            type Output = Tensor<T>;
+            fn $method(self, s: T) -> Tensor<T> {
+                $Trait::$method(&self, s)
+            }
+        }
+        impl $Trait<Tensor<f64>> for f64 {
+            type Output = Tensor<f64>;
+            fn $method(self, x: Tensor<f64>) -> Tensor<f64> {
+                $Trait::$method(self, &x)
+            }
+        }
+        impl $Trait<Tensor<f32>> for f32 {
+            type Output = Tensor<f32>;
+            fn $method(self, x: Tensor<f32>) -> Tensor<f32> {
+                $Trait::$method(self, &x)
+            }
+        }
+        impl<T: Element> $Assign<&Tensor<T>> for Tensor<T> {
+            #[track_caller]
+            fn $assign(&mut self, rhs: &Tensor<T>) {
+                *self = $Trait::$method(&*self, rhs);
+            }
+        }
+        impl<T: Element> $Assign<Tensor<T>> for Tensor<T> {
+            #[track_caller]
+            fn $assign(&mut self, rhs: Tensor<T>) {
+                *self = $Trait::$method(&*self, &rhs);
+            }
+        }
+        impl<T: Element> $Assign<T> for Tensor<T> {
+            fn $assign(&mut self, s: T) {
+                *self = $Trait::$method(&*self, s);
+            }
+        }
+    };
+}
+
+owned_operators!(Add, add, AddAssign, add_assign);
+owned_operators!(Sub, sub, SubAssign, sub_assign);
+owned_operators!(Mul, mul, MulAssign, mul_assign);
+owned_operators!(Div, div, DivAssign, div_assign);
+
+impl<T: Element> Neg for Tensor<T> {
+    type Output = Tensor<T>;
+    fn neg(self) -> Tensor<T> {
+        ScalarOp::Neg.forward(&self)
     }
 }

@@ -8,7 +8,7 @@
 //! it is finite for any finite `z` (at `|z| = 1000` too), where the plain sigmoid + log form
 //! gives `inf` or NaN. Backward: `∂J/∂z = (σ(z) − y)/n`, `∂J/∂y = −z/n`.
 
-use crate::error::Result;
+use crate::error::{or_panic, Result};
 use crate::ops::activation::sigmoid;
 use crate::tape::Var;
 use crate::tensor::kernels::{zip_broadcast, zip_same};
@@ -30,8 +30,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(&self, labels: &Tensor<T>) -> Tensor<T> {
-        self.try_bce_with_logits(labels)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_bce_with_logits(labels))
     }
 }
 
@@ -52,6 +51,7 @@ impl<'t, T: Element> Var<'t, T> {
     ///
     /// # Errors
     /// When the shapes differ.
+    #[track_caller]
     pub fn try_bce_with_logits(self, labels: Var<'t, T>) -> Result<Var<'t, T>> {
         self.same_tape(labels);
         let (z, y) = (self.value(), labels.value());
@@ -70,7 +70,6 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(self, labels: Var<'t, T>) -> Var<'t, T> {
-        self.try_bce_with_logits(labels)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_bce_with_logits(labels))
     }
 }

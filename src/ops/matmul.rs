@@ -4,7 +4,7 @@
 //! handed to `matrixmultiply`, never copies, and each side is computed only when its operand
 //! wants a gradient: for `W·X` with `X` a constant, `Wᵀ·g` is never formed.
 
-use crate::error::Result;
+use crate::error::{or_panic, Result};
 use crate::tape::Var;
 use crate::tensor::kernels;
 use crate::tensor::{Element, Tensor};
@@ -25,7 +25,7 @@ impl<T: Element> Tensor<T> {
     /// When the shapes do not fit; see [`Tensor::try_matmul`].
     #[track_caller]
     pub fn matmul(&self, other: &Tensor<T>) -> Tensor<T> {
-        self.try_matmul(other).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_matmul(other))
     }
 }
 
@@ -34,6 +34,7 @@ impl<'t, T: Element> Var<'t, T> {
     ///
     /// # Errors
     /// When an operand is not 2-D or the inner dimensions differ.
+    #[track_caller]
     pub fn try_matmul(self, other: Var<'t, T>) -> Result<Var<'t, T>> {
         self.same_tape(other);
         let (a, b) = (self.value(), other.value());
@@ -62,7 +63,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When the shapes do not fit; see [`Var::try_matmul`].
     #[track_caller]
     pub fn matmul(self, other: Var<'t, T>) -> Var<'t, T> {
-        self.try_matmul(other).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_matmul(other))
     }
 
     /// Records the transpose of a 2-D value (a view; its backward transposes `g` back).

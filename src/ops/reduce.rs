@@ -4,7 +4,7 @@
 //! (`∂/∂x = g` broadcast back to `x`'s shape); a mean spreads `g / n`.
 //! The mean is computed as `Σ · (1/n)`, which is the course's `(−1/m)·Σ` rounding once negated.
 
-use crate::error::Result;
+use crate::error::{or_panic, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{
     check_axis, drop_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast,
@@ -59,8 +59,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_sum_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn sum_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
-        self.try_sum_axis(axis, keepdims)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_sum_axis(axis, keepdims))
     }
 
     /// The maximum along `axis` (a plain-tensor helper, not recorded on tapes; NaN-ignoring).
@@ -80,8 +79,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_max_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn max_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
-        self.try_max_axis(axis, keepdims)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_max_axis(axis, keepdims))
     }
 
     /// The mean along `axis` (`Σ · (1/n)`).
@@ -97,8 +95,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_mean_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn mean_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
-        self.try_mean_axis(axis, keepdims)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_mean_axis(axis, keepdims))
     }
 }
 
@@ -129,8 +126,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_sum_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn sum_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
-        self.try_sum_axis(axis, keepdims)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_sum_axis(axis, keepdims))
     }
 
     /// Records a mean along `axis`.
@@ -147,7 +143,6 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_mean_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn mean_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
-        self.try_mean_axis(axis, keepdims)
-            .unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_mean_axis(axis, keepdims))
     }
 }

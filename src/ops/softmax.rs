@@ -3,7 +3,7 @@
 //! Subtracting the maximum along the axis keeps every exponent ≤ 0, so no column overflows or
 //! underflows to 0/0. Backward: `∂/∂z = y ⊙ (g − Σ_axis g ⊙ y)`.
 
-use crate::error::Result;
+use crate::error::{or_panic, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{check_axis, sum_axis_keepdim, zip_broadcast};
 use crate::tensor::{Element, Tensor};
@@ -34,7 +34,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_softmax`], panicking on a bad axis.
     #[track_caller]
     pub fn softmax(&self, axis: usize) -> Tensor<T> {
-        self.try_softmax(axis).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_softmax(axis))
     }
 }
 
@@ -59,6 +59,6 @@ impl<'t, T: Element> Var<'t, T> {
     /// [`Var::try_softmax`], panicking on a bad axis.
     #[track_caller]
     pub fn softmax(self, axis: usize) -> Var<'t, T> {
-        self.try_softmax(axis).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_softmax(axis))
     }
 }

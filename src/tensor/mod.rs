@@ -18,7 +18,7 @@ use smallvec::SmallVec;
 
 pub use element::Element;
 
-use crate::error::{fmt_shape, Error, Result};
+use crate::error::{fmt_shape, or_panic, Error, Result};
 
 /// A tensor's dimensions, outermost first. Up to four live inline without allocating.
 pub type Shape = SmallVec<[usize; 4]>;
@@ -253,7 +253,7 @@ impl<T: Element> Tensor<T> {
     /// [`Tensor::try_reshape`] that panics with the same message.
     #[track_caller]
     pub fn reshape(&self, shape: &[usize]) -> Self {
-        self.try_reshape(shape).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(self.try_reshape(shape))
     }
 
     /// The transpose of a 2-D tensor as a view: no element is copied.
@@ -345,7 +345,7 @@ impl<T: Element> Tensor<T> {
     /// When the shapes differ.
     #[track_caller]
     pub fn zip_with(&self, other: &Tensor<T>, f: impl Fn(T, T) -> T) -> Self {
-        kernels::zip_same("zip_with", self, other, f).unwrap_or_else(|e| panic!("{e}"))
+        or_panic(kernels::zip_same("zip_with", self, other, f))
     }
 
     /// Converts every element to another precision (`f64` → `f32` rounds).
