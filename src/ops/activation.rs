@@ -22,7 +22,7 @@ pub(crate) fn sigmoid<T: Element>(z: T) -> T {
 
 /// The scalar functions and their derivatives, shared by the tensor and tape forms.
 #[derive(Clone, Copy)]
-enum Activation {
+enum Unary {
     Relu,
     Sigmoid,
     Tanh,
@@ -30,27 +30,27 @@ enum Activation {
     Log,
 }
 
-impl Activation {
+impl Unary {
     fn forward<T: Element>(self, z: &Tensor<T>) -> Tensor<T> {
         match self {
-            Activation::Relu => z.map(|z| if z > T::ZERO { z } else { T::ZERO }),
-            Activation::Sigmoid => z.map(sigmoid),
-            Activation::Tanh => z.map(T::tanh),
-            Activation::Exp => z.map(T::exp),
-            Activation::Log => z.map(T::ln),
+            Unary::Relu => z.map(|z| if z > T::ZERO { z } else { T::ZERO }),
+            Unary::Sigmoid => z.map(sigmoid),
+            Unary::Tanh => z.map(T::tanh),
+            Unary::Exp => z.map(T::exp),
+            Unary::Log => z.map(T::ln),
         }
     }
 
     fn backward<T: Element>(self, g: &Tensor<T>, z: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
         let s = g.shape();
         match self {
-            Activation::Relu => {
+            Unary::Relu => {
                 zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO })
             }
-            Activation::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
-            Activation::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
-            Activation::Exp => zip_broadcast(g, y, s, |g, y| g * y),
-            Activation::Log => zip_broadcast(g, z, s, |g, z| g / z),
+            Unary::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
+            Unary::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
+            Unary::Exp => zip_broadcast(g, y, s, |g, y| g * y),
+            Unary::Log => zip_broadcast(g, z, s, |g, z| g / z),
         }
     }
 
@@ -67,13 +67,13 @@ macro_rules! activation {
         impl<T: Element> Tensor<T> {
             #[doc = $doc]
             pub fn $name(&self) -> Tensor<T> {
-                Activation::$variant.forward(self)
+                Unary::$variant.forward(self)
             }
         }
         impl<'t, T: Element> Var<'t, T> {
             #[doc = concat!("Records ", $doc)]
             pub fn $name(self) -> Var<'t, T> {
-                Activation::$variant.record(self)
+                Unary::$variant.record(self)
             }
         }
     };
