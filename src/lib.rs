@@ -43,11 +43,13 @@
 
 #![warn(missing_docs)]
 
+pub mod datasets;
 mod error;
 pub mod gradcheck;
 pub mod io;
 pub mod nn;
 mod ops;
+pub mod optim;
 pub mod rng;
 mod tape;
 mod tensor;

@@ -1,5 +1,5 @@
-//! NumPy's legacy random generator, bit for bit: `np.random.seed(s)`, then `np.random.randn`
-//! and `np.random.rand`.
+//! NumPy's legacy random generator, bit for bit: `np.random.seed(s)`, then `randn`, `rand`,
+//! `normal`, `permutation`, `shuffle` and `randint`.
 //!
 //! The course's printed matrices come from this generator, so reproducing them needs its exact
 //! algorithm (docs/course.md §6): MT19937 seeded with `init_genrand`, doubles built from two 32-bit
@@ -28,6 +28,7 @@
 use rand::rand_core::impls;
 use rand::RngCore;
 
+use crate::error::{Error, Result};
 use crate::Tensor;
 
 /// Words of MT19937 state.
@@ -164,6 +165,86 @@ impl NumpyRng {
         Tensor::from_vec(data, shape).expect("randn: length is the product of the shape")
     }
 
+    /// NumPy's 64-bit draw: two [`next_u32`](Self::next_u32) draws, the **first as the high
+    /// word**. (The [`RngCore::next_u64`] of this type puts it in the low word, rand's
+    /// convention; the NumPy-exact samplers here use this one.)
+    pub fn next_u64_numpy(&mut self) -> u64 {
+        let hi = u64::from(self.next_u32());
+        let lo = u64::from(self.next_u32());
+        (hi << 32) | lo
+    }
+
+    /// A uniform integer in `[0, max]` by NumPy's masked rejection (`random_interval`): draw
+    /// 32 bits (64 when `max` needs them), keep the low bits up to `max`'s highest set bit,
+    /// retry while above `max`. `max = 0` draws nothing.
+    pub fn interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mask = u64::MAX >> max.leading_zeros();
+        if max <= u64::from(u32::MAX) {
+            loop {
+                let v = u64::from(self.next_u32()) & mask;
+                if v <= max {
+                    return v;
+                }
+            }
+        }
+        loop {
+            let v = self.next_u64_numpy() & mask;
+            if v <= max {
+                return v;
+            }
+        }
+    }
+
+    /// `np.random.shuffle(x)`: Fisher–Yates from the end, `x[i] ↔ x[interval(i)]` for
+    /// `i = n−1 … 1`. For a 2-D array, pass its rows: NumPy swaps rows with the same draws.
+    pub fn shuffle<T>(&mut self, x: &mut [T]) {
+        for i in (1..x.len()).rev() {
+            let j = self.interval(i as u64) as usize;
+            x.swap(i, j);
+        }
+    }
+
+    /// `np.random.permutation(n)`: `0..n` shuffled by [`shuffle`](Self::shuffle).
+    ///
+    /// ```
+    /// use tapegrad::rng::NumpyRng;
+    /// assert_eq!(NumpyRng::new(0).permutation(10), [2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+    /// ```
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        self.shuffle(&mut p);
+        p
+    }
+
+    /// `np.random.randint(lo, hi, n)`: `n` integers uniform in `[lo, hi)`, each
+    /// `lo + interval(hi − lo − 1)`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when `hi <= lo` (NumPy's "low >= high").
+    pub fn randint(&mut self, lo: i64, hi: i64, n: usize) -> Result<Vec<i64>> {
+        if hi <= lo {
+            return Err(Error::Invalid(format!(
+                "randint: the range [{lo}, {hi}) is empty: lo must be below hi"
+            )));
+        }
+        let max = hi.wrapping_sub(lo).wrapping_sub(1) as u64;
+        Ok((0..n)
+            .map(|_| lo.wrapping_add(self.interval(max) as i64))
+            .collect())
+    }
+
+    /// `np.random.normal(loc, scale, shape)`: `loc + scale·gauss()` for each element,
+    /// row-major, sharing [`gauss`](Self::gauss)'s kept sample.
+    pub fn normal(&mut self, loc: f64, scale: f64, shape: &[usize]) -> Tensor<f64> {
+        let data = (0..shape.iter().product())
+            .map(|_| loc + scale * self.gauss())
+            .collect();
+        Tensor::from_vec(data, shape).expect("normal: length is the product of the shape")
+    }
+
     /// `np.random.rand(*shape)`: successive uniform samples in `[0, 1)`
     /// ([`next_f64`](Self::next_f64)) filled row-major. Does not touch the kept Gaussian.
     pub fn rand(&mut self, shape: &[usize]) -> Tensor<f64> {
@@ -196,7 +277,8 @@ impl RngCore for NumpyRng {
 
     /// Two draws, the **first as the low word**, the second as the high word (rand_core's
     /// `next_u64_via_u32` convention, which keeps [`fill_bytes`](RngCore::fill_bytes) equal to
-    /// the little-endian bytes of successive `u32` draws).
+    /// the little-endian bytes of successive `u32` draws). This is for rand's distributions;
+    /// NumPy puts the first draw in the high word: see [`NumpyRng::next_u64_numpy`].
     fn next_u64(&mut self) -> u64 {
         impls::next_u64_via_u32(self)
     }

@@ -319,3 +319,45 @@ fn update_parameters_names_both_layer_counts() {
         "update_parameters: the parameters have 2 weights and 2 biases but the gradients 1 and 1"
     );
 }
+
+#[test]
+fn select_narrow_and_dropout_name_the_op_and_the_values() {
+    let x = t(&[2, 3]);
+    assert_eq!(
+        x.try_select(1, &[0, 3]).unwrap_err().to_string(),
+        "select: index 3 (position 1) is out of bounds for axis 1 of size 3 in shape (2, 3)"
+    );
+    assert_eq!(
+        x.try_select(2, &[0]).unwrap_err().to_string(),
+        "select: axis 2 is out of range for shape (2, 3)"
+    );
+    assert_eq!(
+        x.try_narrow(1, 2, 2).unwrap_err().to_string(),
+        "narrow: 2..2+2 is out of bounds for axis 1 of size 3 in shape (2, 3)"
+    );
+    let tape = Tape::new();
+    let v = tape.param(&x);
+    assert!(v
+        .try_select(0, &[2])
+        .unwrap_err()
+        .to_string()
+        .contains("index 2"));
+    let mut rng = tapegrad::rng::NumpyRng::new(1);
+    for kp in [0.0, -0.5, 1.5, f64::NAN] {
+        let e = v.try_dropout(kp, &mut rng).unwrap_err().to_string();
+        assert!(
+            e.starts_with("dropout: keep_prob must be in (0, 1], got"),
+            "{e}"
+        );
+    }
+    let e = v
+        .try_dropout_with_mask(&t(&[3, 2]), 0.5)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "dropout_with_mask: the mask's shape (3, 2) differs from the value's (2, 3)"
+    );
+    // keep_prob = 1 keeps everything.
+    assert_eq!(v.dropout(1.0, &mut rng).value(), x);
+}

@@ -380,3 +380,52 @@ fn gradcheck_fails_on_a_nan_or_infinite_gradient() {
     assert_eq!(report.index, vec![1], "{report}");
     assert_eq!(report.error, f64::INFINITY, "{report}");
 }
+
+#[test]
+fn select_and_narrow_with_repeats_on_every_axis() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = rand_t(&[3, 5, 2], &mut rng);
+    // A repeated index accumulates: column 1 is taken twice.
+    for axis in 0..3 {
+        let n = x.shape()[axis];
+        let idx: Vec<usize> = (0..n).rev().chain([n - 1, 0]).collect();
+        check(
+            std::slice::from_ref(&x),
+            |t, p| weighted_sum(t, p[0].select(axis, &idx)),
+            TOL,
+        );
+        check(
+            std::slice::from_ref(&x),
+            |t, p| weighted_sum(t, p[0].narrow(axis, 1, n - 1)),
+            TOL,
+        );
+    }
+    // Closed form: d/dx Σ x[:, [1, 1, 3]] puts 2 at column 1, 1 at column 3.
+    let tape = Tape::new();
+    let v = tape.param(&Tensor::zeros(&[2, 4]));
+    let g = v.select(1, &[1, 1, 3]).sum().backward().unwrap();
+    assert_eq!(
+        g.wrt(v).unwrap().to_vec(),
+        [0.0, 2.0, 0.0, 1.0, 0.0, 2.0, 0.0, 1.0]
+    );
+}
+
+#[test]
+fn dropout_with_a_fixed_mask() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let x = rand_t(&[4, 6], &mut rng);
+    let mut np = tapegrad::rng::NumpyRng::new(1);
+    let mask = Tensor::dropout_mask(&[4, 6], 0.7, &mut np).unwrap();
+    check(
+        std::slice::from_ref(&x),
+        |t, p| weighted_sum(t, p[0].tanh().dropout_with_mask(&mask, 0.7)),
+        TOL,
+    );
+    // The gradient is exactly 0 where the mask drops a unit.
+    let tape = Tape::new();
+    let v = tape.param(&x);
+    let grads = v.dropout_with_mask(&mask, 0.7).sum().backward().unwrap();
+    for (g, m) in grads.wrt(v).unwrap().to_vec().iter().zip(mask.to_vec()) {
+        assert_eq!(*g, if m == 1.0 { 1.0 / 0.7 } else { 0.0 });
+    }
+}

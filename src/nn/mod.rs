@@ -49,12 +49,17 @@
 mod init;
 pub mod logistic;
 pub mod model;
+mod optimization;
 pub mod reference;
 pub mod shallow;
 pub mod softmax;
 
 pub use init::{initialize_parameters, initialize_parameters_deep, InitScale};
 pub use model::{accuracy, predict, train_step, update_parameters};
+pub use optimization::{
+    initialize_adam, initialize_velocity, random_mini_batches, schedule_lr_decay, update_lr,
+    update_parameters_with_adam, update_parameters_with_gd, update_parameters_with_momentum,
+};
 
 use crate::{Element, Gradients, Tape, Tensor, Var};
 
@@ -85,6 +90,27 @@ impl<T: Element> Parameters<T> {
             .unwrap_or_default();
         dims.extend(self.w.iter().map(|w| w.shape()[0]));
         dims
+    }
+
+    /// The tensors in the course's order `W1, b1, W2, b2, …`.
+    pub fn iter(&self) -> impl Iterator<Item = &Tensor<T>> {
+        self.w.iter().zip(&self.b).flat_map(|(w, b)| [w, b])
+    }
+
+    /// The tensors in the course's order `W1, b1, W2, b2, …`, for updating in place.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Tensor<T>> {
+        self.w
+            .iter_mut()
+            .zip(self.b.iter_mut())
+            .flat_map(|(w, b)| [w, b])
+    }
+
+    /// Zeros of the same shapes (the course's `initialize_velocity`, `initialize_adam`).
+    pub fn zeros_like(&self) -> Self {
+        Parameters {
+            w: self.w.iter().map(|w| Tensor::zeros(w.shape())).collect(),
+            b: self.b.iter().map(|b| Tensor::zeros(b.shape())).collect(),
+        }
     }
 
     /// Records every `W{l}`, `b{l}` as a param on `tape` (sharing storage, no copy).

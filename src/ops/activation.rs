@@ -44,9 +44,7 @@ impl Unary {
     fn backward<T: Element>(self, g: &Tensor<T>, z: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
         let s = g.shape();
         match self {
-            Unary::Relu => {
-                zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO })
-            }
+            Unary::Relu => zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO }),
             Unary::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
             Unary::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
             Unary::Exp => zip_broadcast(g, y, s, |g, y| g * y),

@@ -2,6 +2,8 @@
 
 pub(crate) mod activation;
 mod arith;
+mod dropout;
+mod index;
 mod loss;
 mod matmul;
 mod reduce;

@@ -111,6 +111,63 @@ impl<T: Element> Tensor<T> {
         Self::from_parts(vec![value], &[])
     }
 
+    /// `np.linspace(start, stop, n)`: `n` evenly spaced values from `start` to `stop`
+    /// inclusive, as NumPy computes them: `i·step + start` with `step = (stop − start)/(n − 1)`,
+    /// and the last value set to `stop` exactly. `n = 1` gives `[start]`. Computed in `f64`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::<f64>::linspace(0.0, 1.0, 5).to_vec(), [0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// assert_eq!(Tensor::<f64>::linspace_endpoint(0.0, 1.0, 4, false).to_vec(), [0.0, 0.25, 0.5, 0.75]);
+    /// ```
+    pub fn linspace(start: f64, stop: f64, n: usize) -> Self {
+        Self::linspace_endpoint(start, stop, n, true)
+    }
+
+    /// `np.linspace(start, stop, n, endpoint)`: with `endpoint = false`, `step = (stop −
+    /// start)/n` and `stop` is left out (no fix-up of the last value).
+    pub fn linspace_endpoint(start: f64, stop: f64, n: usize, endpoint: bool) -> Self {
+        let div = if endpoint { n.saturating_sub(1) } else { n };
+        let step = (stop - start) / div as f64;
+        let mut data: Vec<T> = (0..n)
+            .map(|i| {
+                T::from_f64(if div > 0 {
+                    i as f64 * step + start
+                } else {
+                    start
+                })
+            })
+            .collect();
+        if endpoint && n > 1 {
+            data[n - 1] = T::from_f64(stop);
+        }
+        Self::from_parts(data, &[n])
+    }
+
+    /// `np.arange(start, stop, step)`: `start + i·step` for every `i` with the value before
+    /// `stop` (NumPy's count `ceil((stop − start)/step)`). Computed in `f64`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::<f64>::arange(0.0, 1.0, 0.25).to_vec(), [0.0, 0.25, 0.5, 0.75]);
+    /// assert_eq!(Tensor::<f64>::arange(3.0, 0.0, -1.0).to_vec(), [3.0, 2.0, 1.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When `step` is 0 or not finite.
+    #[track_caller]
+    pub fn arange(start: f64, stop: f64, step: f64) -> Self {
+        assert!(
+            step != 0.0 && step.is_finite(),
+            "arange: step must be finite and nonzero, got {step}"
+        );
+        let n = ((stop - start) / step).ceil().max(0.0) as usize;
+        let data = (0..n)
+            .map(|i| T::from_f64(start + i as f64 * step))
+            .collect();
+        Self::from_parts(data, &[n])
+    }
+
     /// Standard normal samples (rand_distr's `StandardNormal`), filled row-major.
     ///
     /// For NumPy's exact sequence, use [`NumpyRng::randn`](crate::rng::NumpyRng::randn).
@@ -380,6 +437,15 @@ impl<T: Element> Tensor<T> {
         for (d, &o) in dst.iter_mut().zip(other.data.iter()) {
             *d += alpha * o;
         }
+    }
+
+    /// The elements in row-major order, for writing in place: copies first when the storage
+    /// is shared or the tensor is a transposed view, and drops a second layout (it would go
+    /// stale).
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        *self = self.contiguous();
+        self.twin = None;
+        Arc::make_mut(&mut self.data).as_mut_slice()
     }
 
     /// Whether every element is finite.
