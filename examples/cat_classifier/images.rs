@@ -3,7 +3,7 @@
 
 use anyhow::{anyhow, Context};
 
-use crate::plot::{load_font, write_png, FONT};
+use crate::common::plot::{load_font, write_png, FONT};
 use image::imageops::{self, FilterType};
 use image::{Rgb, RgbImage};
 use plotters::prelude::*;

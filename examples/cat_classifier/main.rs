@@ -13,17 +13,18 @@
 //! the repository's `data/catvnoncat`. A runtime error (a bad file, a model that does not fit)
 //! is one line on stderr and exit code 1; a usage error is clap's message and exit code 2.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod images;
-mod plot;
 
-use std::io::IsTerminal;
+use common::plot;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use tapegrad::data::{self, CatData};
 use tapegrad::nn::{self, Activation, InitScale, Parameters};
 use tapegrad::{Element, Tensor};
@@ -148,13 +149,7 @@ fn main() -> ExitCode {
         Command::Mislabeled { model, out, data } => mislabeled(&model, &out, &data),
         Command::Predict { model, images } => predict(&model, &images),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::finish(result)
 }
 
 impl DataArg {
@@ -205,9 +200,7 @@ fn train(args: &TrainArgs) -> Result<()> {
     );
     report_accuracy(&data, &params);
 
-    if let Some(warning) = plot::cost_curve(&args.plot, &costs, args.learning_rate)? {
-        eprintln!("warning: {warning}");
-    }
+    common::warn(plot::cost_curve(&args.plot, &costs, args.learning_rate)?);
     println!("Cost curve written to {}", args.plot.display());
     data::save_model(&args.out, &params)?;
     println!("Model written to {}", args.out.display());
@@ -230,16 +223,7 @@ fn gradient_descent<T: Element>(
     // X is read as itself (W1·X) and transposed (dZ1·Xᵀ) every step: keep both layouts.
     let x: Tensor<T> = data.train.x.cast().with_both_layouts();
     let y: Tensor<T> = data.train.y.cast();
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(args.iterations as u64).with_style(
-            ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} iterations, cost {msg} [{elapsed_precise} < {eta}]",
-            )
-            .expect("a valid template"),
-        )
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = common::progress(args.iterations, "iterations");
     let mut costs: Vec<f64> = Vec::new();
     for i in 0..args.iterations {
         let cost = nn::train_step(&mut params, &x, &y, T::from_f64(learning_rate))?.to_f64();
@@ -258,11 +242,7 @@ fn gradient_descent<T: Element>(
                 Model::TwoLayer => format!("Cost after iteration {i}: {cost}"),
                 Model::Deep => format!("Cost after iteration {i}: {cost:.6}"),
             };
-            if bar.is_hidden() {
-                println!("{line}");
-            } else {
-                bar.println(line);
-            }
+            common::say(&bar, &line);
             if let Some(since) = stuck_since(&costs) {
                 bar.abandon();
                 bail!(
@@ -276,7 +256,7 @@ fn gradient_descent<T: Element>(
             }
         }
         if i % 10 == 0 {
-            bar.set_message(format!("{cost:.6}"));
+            bar.set_message(format!("cost {cost:.6}"));
         }
         bar.inc(1);
     }
@@ -416,9 +396,7 @@ fn mislabeled(model: &Path, out: &Path, data: &DataArg) -> Result<()> {
             ),
         })
         .collect();
-    if let Some(warning) = images::tile_grid(out, &tiles)? {
-        eprintln!("warning: {warning}");
-    }
+    common::warn(images::tile_grid(out, &tiles)?);
     println!(
         "{} mislabeled test images written to {}",
         tiles.len(),

@@ -67,3 +67,32 @@ pub fn initialize_parameters_deep(
     }
     Ok(Parameters { w, b })
 }
+
+/// The Initialization notebook's `initialize_parameters_zeros(layers_dims)`: every `W{l}` and
+/// `b{l}` zero, which leaves every unit of a layer computing the same thing (the symmetry the
+/// notebook shows training cannot break).
+///
+/// # Errors
+/// When `layer_dims` has fewer than two entries or contains a 0.
+pub fn initialize_parameters_zeros(layer_dims: &[usize]) -> Result<Parameters> {
+    let p = initialize_parameters_deep(layer_dims, 0, InitScale::Times(0.0))?;
+    Ok(p.zeros_like())
+}
+
+/// The Initialization notebook's `initialize_parameters_random(layers_dims)`: `seed(3)`, then
+/// `W{l} = randn(n_l, n_{l−1}) · 10` (deliberately too large), zero biases.
+///
+/// # Errors
+/// When `layer_dims` has fewer than two entries or contains a 0.
+pub fn initialize_parameters_random(layer_dims: &[usize]) -> Result<Parameters> {
+    initialize_parameters_deep(layer_dims, 3, InitScale::Times(10.0))
+}
+
+/// The Initialization notebook's `initialize_parameters_he(layers_dims)`: `seed(3)`, then
+/// `W{l} = randn(n_l, n_{l−1}) · sqrt(2 / n_{l−1})`, zero biases.
+///
+/// # Errors
+/// When `layer_dims` has fewer than two entries or contains a 0.
+pub fn initialize_parameters_he(layer_dims: &[usize]) -> Result<Parameters> {
+    initialize_parameters_deep(layer_dims, 3, InitScale::He)
+}

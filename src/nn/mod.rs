@@ -46,15 +46,21 @@
 //! # Ok::<(), tapegrad::Error>(())
 //! ```
 
+pub mod gradient_checking;
 mod init;
+pub mod initialization;
 pub mod logistic;
 pub mod model;
-mod optimization;
+pub mod optimization;
 pub mod reference;
+pub mod regularization;
 pub mod shallow;
 pub mod softmax;
 
-pub use init::{initialize_parameters, initialize_parameters_deep, InitScale};
+pub use init::{
+    initialize_parameters, initialize_parameters_deep, initialize_parameters_he,
+    initialize_parameters_random, initialize_parameters_zeros, InitScale,
+};
 pub use model::{accuracy, predict, train_step, update_parameters};
 pub use optimization::{
     initialize_adam, initialize_velocity, random_mini_batches, schedule_lr_decay, update_lr,

@@ -184,3 +184,129 @@ pub fn schedule_lr_decay(
 ) -> f64 {
     schedule::stepped_inverse_time(learning_rate0, epoch_num, decay_rate, time_interval)
 }
+
+/// The update rule of the Optimization notebook's `model(…, optimizer=…)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Method {
+    /// `"gd"`: plain (mini-batch) gradient descent.
+    Gd,
+    /// `"momentum"` with β (the notebook's 0.9).
+    Momentum {
+        /// β.
+        beta: f64,
+    },
+    /// `"adam"` with β1, β2, ε (the notebook's 0.9, 0.999, 1e-8).
+    Adam {
+        /// β1.
+        beta1: f64,
+        /// β2.
+        beta2: f64,
+        /// ε.
+        epsilon: f64,
+    },
+}
+
+impl Method {
+    /// Momentum with the notebook's β = 0.9.
+    pub const MOMENTUM: Method = Method::Momentum { beta: 0.9 };
+    /// Adam with the notebook's β1 = 0.9, β2 = 0.999, ε = 1e-8.
+    pub const ADAM: Method = Method::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+    };
+}
+
+/// Learning-rate decay after each epoch, as the notebook's `decay=…` argument.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decay {
+    /// A fixed learning rate.
+    None,
+    /// [`update_lr`] with the decay rate (the notebook's 1).
+    UpdateLr {
+        /// The decay rate.
+        decay_rate: f64,
+    },
+    /// [`schedule_lr_decay`] with the decay rate and the interval (the notebook's 1 and 1000).
+    Schedule {
+        /// The decay rate.
+        decay_rate: f64,
+        /// The epochs per step.
+        time_interval: usize,
+    },
+}
+
+/// One epoch of [`model`]: the mean cost over the epoch's mini-batches (`cost_total / m`) and
+/// the learning rate set after it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Epoch {
+    /// `cost_total / m`, the notebook's printed cost.
+    pub cost: f64,
+    /// The learning rate after the epoch's decay step (the notebook's printed value).
+    pub learning_rate: f64,
+}
+
+/// The notebook's `model(X, Y, layers_dims, optimizer, learning_rate=0.0007,
+/// mini_batch_size=64, num_epochs=5000, decay)`: He initialization with `seed(3)`, then for
+/// each epoch `seed += 1` (from 10) and [`random_mini_batches`] with that seed; on each batch
+/// the tape's gradients of the mean cross-entropy (so `dZ[L] = (A − Y)/m_batch`) and one update
+/// of `method` (Adam counts its `t` per batch); after each epoch the decay. Returns the
+/// parameters and every epoch's [`Epoch`] (the notebook prints every 1000th).
+///
+/// # Errors
+/// When the layer sizes or batch size are not usable or the shapes do not fit.
+#[allow(clippy::too_many_arguments)]
+pub fn model(
+    x: &Tensor,
+    y: &Tensor,
+    layer_dims: &[usize],
+    method: Method,
+    learning_rate: f64,
+    mini_batch_size: usize,
+    num_epochs: usize,
+    decay: Decay,
+) -> Result<(Parameters, Vec<Epoch>)> {
+    use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+    let mut params = super::initialize_parameters_he(layer_dims)?;
+    let tensors: Vec<&Tensor> = params.iter().collect();
+    let mut optimizer: Box<dyn Optimizer<f64>> = match method {
+        Method::Gd => Box::new(Sgd::new(&tensors, learning_rate)),
+        Method::Momentum { beta } => Box::new(Momentum::new(&tensors, learning_rate, beta)),
+        Method::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => Box::new(Adam::with(&tensors, learning_rate, beta1, beta2, epsilon)),
+    };
+    let m = x.shape()[1] as f64;
+    let mut epochs = Vec::with_capacity(num_epochs);
+    for i in 0..num_epochs {
+        let seed = 10 + 1 + i as u32;
+        let mut cost_total = 0.0;
+        for (bx, by) in random_mini_batches(x, y, mini_batch_size, seed)? {
+            let (batch_cost, grads) = super::regularization::tape_gradients(
+                &params,
+                &bx,
+                &by,
+                super::regularization::Regularization::None,
+            )?;
+            // The notebook's compute_cost returns the batch's sum.
+            cost_total += batch_cost * by.shape()[1] as f64;
+            optimizer.update_parameters(&mut params, &grads)?;
+        }
+        let lr = match decay {
+            Decay::None => optimizer.learning_rate(),
+            Decay::UpdateLr { decay_rate } => update_lr(learning_rate, i, decay_rate),
+            Decay::Schedule {
+                decay_rate,
+                time_interval,
+            } => schedule_lr_decay(learning_rate, i, decay_rate, time_interval),
+        };
+        optimizer.set_learning_rate(lr);
+        epochs.push(Epoch {
+            cost: cost_total / m,
+            learning_rate: lr,
+        });
+    }
+    Ok((params, epochs))
+}

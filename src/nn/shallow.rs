@@ -78,3 +78,61 @@ pub fn predict<T: Element>(x: &Tensor<T>, params: &Parameters<T>) -> Tensor<T> {
         .0
         .map(|a| if a > half { T::ONE } else { T::ZERO })
 }
+
+/// The planar notebook's `layer_sizes(X, Y)`: `(n_x, n_h, n_y) = (X.shape[0], 4, Y.shape[0])`.
+///
+/// # Panics
+/// When `x` or `y` is not 2-D.
+#[track_caller]
+pub fn layer_sizes<T: Element>(x: &Tensor<T>, y: &Tensor<T>) -> (usize, usize, usize) {
+    assert!(
+        x.ndim() == 2 && y.ndim() == 2,
+        "layer_sizes: X and Y must be 2-D, got {:?} and {:?}",
+        x.shape(),
+        y.shape()
+    );
+    (x.shape()[0], 4, y.shape()[0])
+}
+
+/// The planar notebook's learning rate, `update_parameters(parameters, grads, 1.2)`.
+pub const PLANAR_LEARNING_RATE: f64 = 1.2;
+
+/// The planar notebook's `nn_model(X, Y, n_h, num_iterations)` (current generation):
+/// `seed(3)`, [`initialize_parameters`](super::initialize_parameters)`(n_x, n_h, n_y)` with
+/// ×0.01 weights, then `num_iterations` full-batch steps of forward, cost, backward (the
+/// tape's) and `update_parameters` with α = 1.2. Returns the parameters and the cost before
+/// the update at every 1000th iteration (the notebook's printed log).
+///
+/// # Errors
+/// When `n_h` is 0 or the shapes of `x` and `y` do not fit together.
+pub fn nn_model(
+    x: &Tensor,
+    y: &Tensor,
+    n_h: usize,
+    num_iterations: usize,
+) -> Result<(Parameters, Vec<f64>)> {
+    let (n_x, _, n_y) = layer_sizes(x, y);
+    let mut params = super::initialize_parameters(n_x, n_h, n_y, 3)?;
+    let mut costs = Vec::new();
+    for i in 0..num_iterations {
+        let (cost, grads) = tape_gradients(&params, x, y)?;
+        if i % 1000 == 0 {
+            costs.push(cost);
+        }
+        super::update_parameters(&mut params, &grads, PLANAR_LEARNING_RATE);
+    }
+    Ok((params, costs))
+}
+
+/// The planar notebook's accuracy in percent: `(Y·pᵀ + (1 − Y)·(1 − p)ᵀ) / m · 100`.
+///
+/// # Panics
+/// When the shapes differ or are not `(1, m)`.
+#[track_caller]
+pub fn accuracy_percent(predictions: &Tensor, y: &Tensor) -> f64 {
+    let right = y.matmul(&predictions.t()).item()
+        + y.rsub_scalar(1.0)
+            .matmul(&predictions.rsub_scalar(1.0).t())
+            .item();
+    right / y.shape()[1] as f64 * 100.0
+}
