@@ -52,6 +52,14 @@ pub fn write_atomically(
         .tempfile_in(&folder)
         .map_err(|e| Error::file(path, format!("cannot create a temporary file: {e}")))?;
     write(tmp.path()).map_err(|e| Error::file(path, e))?;
+    // The temporary file is private (0600); the result gets the permissions the file it
+    // replaces had, or those of a new file (0644 on Unix).
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => new_file_permissions(tmp.as_file())?,
+    };
+    std::fs::set_permissions(tmp.path(), permissions)
+        .map_err(|e| Error::file(path, format!("cannot set the file's permissions: {e}")))?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::file(path, format!("cannot sync the temporary file: {e}")))?;
@@ -66,4 +74,37 @@ pub fn write_atomically(
         )
     })?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions(_: &std::fs::File) -> Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions(file: &std::fs::File) -> Result<std::fs::Permissions> {
+    file.metadata()
+        .map(|m| m.permissions())
+        .map_err(|e| Error::Invalid(format!("cannot read the temporary file's permissions: {e}")))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn new_files_are_0644_and_replaced_files_keep_their_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        write_atomically(&path, |tmp| std::fs::write(tmp, "1").map_err(|e| e.to_string())).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o644);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomically(&path, |tmp| std::fs::write(tmp, "2").map_err(|e| e.to_string())).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "2");
+    }
 }
