@@ -99,11 +99,17 @@ mod tests {
     fn new_files_are_0644_and_replaced_files_keep_their_mode() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.txt");
-        write_atomically(&path, |tmp| std::fs::write(tmp, "1").map_err(|e| e.to_string())).unwrap();
+        write_atomically(&path, |tmp| {
+            std::fs::write(tmp, "1").map_err(|e| e.to_string())
+        })
+        .unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o644);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        write_atomically(&path, |tmp| std::fs::write(tmp, "2").map_err(|e| e.to_string())).unwrap();
+        write_atomically(&path, |tmp| {
+            std::fs::write(tmp, "2").map_err(|e| e.to_string())
+        })
+        .unwrap();
         assert_eq!(mode(&path), 0o600);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "2");
     }

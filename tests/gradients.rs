@@ -429,3 +429,32 @@ fn dropout_with_a_fixed_mask() {
         assert_eq!(*g, if m == 1.0 { 1.0 / 0.7 } else { 0.0 });
     }
 }
+
+#[test]
+fn the_regularization_notebooks_dropout_model_with_fixed_masks() {
+    // [3, 4, 3, 1] ReLU–ReLU–sigmoid with the notebook's masks (keep_prob 0.7), cost on the
+    // fused logits loss: the whole model's gradient against central differences.
+    let mut np = tapegrad::rng::NumpyRng::new(5);
+    let x = np.randn(&[3, 6]);
+    let y = Tensor::from_vec(vec![1.0, 0.0, 1.0, 1.0, 0.0, 0.0], &[1, 6]).unwrap();
+    let params =
+        tapegrad::nn::initialize_parameters_deep(&[3, 4, 3, 1], 3, tapegrad::nn::InitScale::He)
+            .unwrap();
+    let masks = tapegrad::nn::regularization::dropout_masks(&params, 6, 0.7).unwrap();
+    let flat: Vec<Tensor> = params.iter().cloned().collect();
+    check(
+        &flat,
+        |t, p| {
+            let mut a = t.constant(&x);
+            for l in 0..3 {
+                let z = p[2 * l].matmul(a).broadcast_add(p[2 * l + 1]);
+                if l == 2 {
+                    return z.bce_with_logits(t.constant(&y));
+                }
+                a = z.relu().dropout_with_mask(&masks[l], 0.7);
+            }
+            unreachable!()
+        },
+        TOL,
+    );
+}
