@@ -1,25 +1,13 @@
 //! The later notebooks' unit tests (docs/course2.md §3–§6), every printed value, and the
 //! tape's gradients against the hand-written references to 1e-12.
 
+mod common;
+
+use common::assert_printed;
 use tapegrad::nn::regularization::{self as reg, Regularization};
 use tapegrad::nn::{self, gradient_checking as gc, shallow, Parameters};
 use tapegrad::rng::NumpyRng;
 use tapegrad::Tensor;
-
-/// Asserts `got` prints as `printed` at 8 decimals, or at the printed value's own
-/// significant digits for the e-notation ones.
-#[track_caller]
-fn assert_printed(got: &Tensor, printed: &[f64]) {
-    let got = got.to_vec();
-    assert_eq!(got.len(), printed.len());
-    for (i, (a, b)) in got.iter().zip(printed).enumerate() {
-        let tol = 0.5e-8f64.max(0.5e-8 * b.abs()) + 1e-15;
-        assert!(
-            (a - b).abs() <= tol,
-            "element {i}: got {a:?}, printed {b:?}"
-        );
-    }
-}
 
 fn t(rows: usize, cols: usize, v: &[f64]) -> Tensor {
     Tensor::from_vec(v.to_vec(), &[rows, cols]).unwrap()

@@ -2,25 +2,13 @@
 //! each optimizer of `tapegrad::optim` against its formula, written out independently here, on
 //! random inputs over several steps, in f64 and f32.
 
+mod common;
+
+use common::assert_printed;
 use tapegrad::nn::{self, Parameters};
 use tapegrad::optim::{Adam, Momentum, Optimizer, RmsProp, Sgd};
 use tapegrad::rng::NumpyRng;
 use tapegrad::Tensor;
-
-/// Asserts `got` prints as `printed` at 8 decimals (NumPy's default).
-#[track_caller]
-fn assert_printed(got: &Tensor, printed: &[f64]) {
-    let got = got.to_vec();
-    assert_eq!(got.len(), printed.len());
-    for (i, (a, b)) in got.iter().zip(printed).enumerate() {
-        // Half a unit of the 8th decimal, relative for the e-notation values.
-        let tol = 0.5e-8f64.max(0.5e-8 * b.abs()) + 1e-15;
-        assert!(
-            (a - b).abs() <= tol,
-            "element {i}: got {a:?}, printed {b:?}"
-        );
-    }
-}
 
 /// The notebook's test case: `seed(1)`, then W1(2,3), b1(2,1), W2(3,3), b2(3,1), and the
 /// gradients of the same shapes, drawn in that order.

@@ -9,6 +9,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use tapegrad::nn::{self, Parameters};
+use tapegrad::Tensor;
 
 /// A progress bar on stderr when it is a terminal, else a hidden one (so logs and tests see
 /// only the printed lines). `unit` names what is counted ("iterations", "epochs").
@@ -47,4 +49,15 @@ pub fn warn(warning: Option<String>) {
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
+}
+
+/// The Course 2 notebooks' accuracy lines: `On the {split} set:` then `Accuracy: {mean}`
+/// (Python's `str` of the fraction right).
+pub fn print_accuracy(split: &str, x: &Tensor, y: &Tensor, params: &Parameters) {
+    let right = nn::accuracy(&nn::predict(x, params), y);
+    println!("On the {split} set:");
+    println!(
+        "Accuracy: {}",
+        plot::python_str(right as f64 / y.shape()[1] as f64)
+    );
 }

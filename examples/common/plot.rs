@@ -168,13 +168,24 @@ pub fn line_chart(
     labels: &Labels,
     curves: &[Curve],
 ) -> anyhow::Result<Option<String>> {
-    let (width, height) = (640, 480);
+    render(path, (640, 480), |rgb, size, text| {
+        draw_lines(rgb, size, labels, curves, text)
+    })
+}
+
+/// Draws a `size` picture with `draw` and writes it to `path` as a PNG. Returns a warning to
+/// print if no font was found and the picture therefore has no text.
+fn render(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&mut [u8], (u32, u32), bool) -> Result<(), Box<dyn std::error::Error>>,
+) -> anyhow::Result<Option<String>> {
     let font = load_font();
-    let mut rgb = vec![0u8; width as usize * height as usize * 3];
-    draw_lines(&mut rgb, (width, height), labels, curves, font.is_ok())
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    draw(&mut rgb, size, font.is_ok())
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("{}: cannot draw plot", path.display()))?;
-    write_png(path, &rgb, width, height)?;
+    write_png(path, &rgb, size.0, size.1)?;
     Ok(font
         .err()
         .map(|w| format!("{w}; {} has no labels", path.display())))
@@ -289,22 +300,10 @@ pub fn decision_boundaries(
 ) -> anyhow::Result<Option<String>> {
     let cols = cols.clamp(1, panels.len().max(1));
     let rows = panels.len().div_ceil(cols).max(1);
-    let (width, height) = (480 * cols as u32, 400 * rows as u32);
-    let font = load_font();
-    let mut rgb = vec![0u8; width as usize * height as usize * 3];
-    draw_boundaries(
-        &mut rgb,
-        (width, height),
-        panels,
-        (rows, cols),
-        font.is_ok(),
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))
-    .with_context(|| format!("{}: cannot draw plot", path.display()))?;
-    write_png(path, &rgb, width, height)?;
-    Ok(font
-        .err()
-        .map(|w| format!("{w}; {} has no labels", path.display())))
+    let size = (480 * cols as u32, 400 * rows as u32);
+    render(path, size, |rgb, size, text| {
+        draw_boundaries(rgb, size, panels, (rows, cols), text)
+    })
 }
 
 /// Cells per axis of the predicted region.

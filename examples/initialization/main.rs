@@ -16,8 +16,8 @@ use anyhow::Result;
 use clap::Parser;
 use common::plot::{self, python_str, Curve, Labels, Panel};
 use tapegrad::datasets::make_circles;
+use tapegrad::nn;
 use tapegrad::nn::initialization::{self, Initialization};
-use tapegrad::nn::{self, Parameters};
 use tapegrad::rng::NumpyRng;
 use tapegrad::Tensor;
 
@@ -60,16 +60,6 @@ fn main() -> ExitCode {
     common::finish(run(&Args::parse()))
 }
 
-/// Prints the notebook's `Accuracy: …` line for one split.
-fn report(split: &str, x: &Tensor, y: &Tensor, params: &Parameters) {
-    let right = nn::accuracy(&nn::predict(x, params), y);
-    println!("On the {split} set:");
-    println!(
-        "Accuracy: {}",
-        python_str(right as f64 / y.shape()[1] as f64)
-    );
-}
-
 fn run(args: &Args) -> Result<()> {
     // The notebook's load_dataset: seed(1) for the 300 training points, seed(2) for the 100
     // test points.
@@ -92,8 +82,8 @@ fn run(args: &Args) -> Result<()> {
         for (k, cost) in costs.iter().enumerate() {
             println!("Cost after iteration {}: {}", k * 1000, python_str(*cost));
         }
-        report("train", &train_x, &train_y, &params);
-        report("test", &test_x, &test_y, &params);
+        common::print_accuracy("train", &train_x, &train_y, &params);
+        common::print_accuracy("test", &test_x, &test_y, &params);
         trained.push((init, params, costs));
     }
     let curves: Vec<Curve> = trained

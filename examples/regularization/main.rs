@@ -18,7 +18,7 @@ use anyhow::Result;
 use clap::{Parser, ValueEnum};
 use common::plot::{self, python_str, Curve, Labels, Panel};
 use tapegrad::datasets::{bundled_football_path, load_football};
-use tapegrad::nn::{self, regularization, Parameters};
+use tapegrad::nn::{self, regularization};
 use tapegrad::Tensor;
 
 #[derive(Parser)]
@@ -67,15 +67,6 @@ fn main() -> ExitCode {
     common::finish(run(&Args::parse()))
 }
 
-fn report(split: &str, x: &Tensor, y: &Tensor, params: &Parameters) {
-    let right = nn::accuracy(&nn::predict(x, params), y);
-    println!("On the {split} set:");
-    println!(
-        "Accuracy: {}",
-        python_str(right as f64 / y.shape()[1] as f64)
-    );
-}
-
 fn run(args: &Args) -> Result<()> {
     let path = args.data.clone().unwrap_or_else(bundled_football_path);
     let data = load_football(&path)?;
@@ -114,8 +105,8 @@ fn run(args: &Args) -> Result<()> {
         for (k, cost) in costs.iter().enumerate().step_by(10) {
             println!("Cost after iteration {}: {}", k * 1000, python_str(*cost));
         }
-        report("training", &data.train_x, &data.train_y, &params);
-        report("test", &data.test_x, &data.test_y, &params);
+        common::print_accuracy("training", &data.train_x, &data.train_y, &params);
+        common::print_accuracy("test", &data.test_x, &data.test_y, &params);
         trained.push((title, params, costs));
     }
     let curves: Vec<Curve> = trained

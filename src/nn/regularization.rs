@@ -7,6 +7,7 @@
 
 use super::{Activation, Parameters};
 use crate::error::{Error, Result};
+use crate::ops::dropout::check_keep_prob;
 use crate::rng::NumpyRng;
 use crate::{Tape, Tensor};
 
@@ -57,16 +58,6 @@ pub fn dropout_masks(params: &Parameters, m: usize, keep_prob: f64) -> Result<Ve
         .iter()
         .map(|&n| Tensor::dropout_mask(&[n, m], keep_prob, &mut rng))
         .collect()
-}
-
-fn check_keep_prob(function: &str, keep_prob: f64) -> Result<()> {
-    if keep_prob > 0.0 && keep_prob <= 1.0 {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "{function}: keep_prob must be in (0, 1], got {keep_prob}"
-        )))
-    }
 }
 
 fn forward(

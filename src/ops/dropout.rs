@@ -16,7 +16,8 @@ use crate::tape::Var;
 use crate::tensor::kernels::zip_broadcast;
 use crate::tensor::{Element, Tensor};
 
-fn check_keep_prob(op: &str, keep_prob: f64) -> Result<()> {
+/// `keep_prob` must be in `(0, 1]`; the error names `op` and the value.
+pub(crate) fn check_keep_prob(op: &str, keep_prob: f64) -> Result<()> {
     if keep_prob > 0.0 && keep_prob <= 1.0 {
         Ok(())
     } else {

@@ -2,7 +2,7 @@
 
 pub(crate) mod activation;
 mod arith;
-mod dropout;
+pub(crate) mod dropout;
 mod index;
 mod loss;
 mod matmul;

@@ -27,3 +27,18 @@ pub fn l_model_forward_inputs() -> (tapegrad::Tensor, tapegrad::nn::Parameters) 
     }
     (x, p)
 }
+
+/// Asserts `got` prints as `printed` at 8 decimals (NumPy's default), or at the printed
+/// value's own 8 significant digits for the e-notation ones.
+#[track_caller]
+pub fn assert_printed(got: &tapegrad::Tensor, printed: &[f64]) {
+    let got = got.to_vec();
+    assert_eq!(got.len(), printed.len());
+    for (i, (a, b)) in got.iter().zip(printed).enumerate() {
+        let tol = 0.5e-8f64.max(0.5e-8 * b.abs()) + 1e-15;
+        assert!(
+            (a - b).abs() <= tol,
+            "element {i}: got {a:?}, printed {b:?}"
+        );
+    }
+}
