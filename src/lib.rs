@@ -43,6 +43,7 @@
 
 #![warn(missing_docs)]
 
+pub mod custom;
 pub mod datasets;
 mod error;
 pub mod gradcheck;
@@ -59,5 +60,5 @@ pub mod data;
 
 pub use error::{Error, Result};
 pub use gradcheck::{gradcheck, GradcheckReport};
-pub use tape::{Gradients, Tape, Var};
+pub use tape::{Gradients, InputGrads, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};

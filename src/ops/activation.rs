@@ -31,6 +31,16 @@ enum Unary {
 }
 
 impl Unary {
+    fn name(self) -> &'static str {
+        match self {
+            Unary::Relu => "relu",
+            Unary::Sigmoid => "sigmoid",
+            Unary::Tanh => "tanh",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+        }
+    }
+
     fn forward<T: Element>(self, z: &Tensor<T>) -> Tensor<T> {
         match self {
             Unary::Relu => z.map(|z| if z > T::ZERO { z } else { T::ZERO }),
@@ -56,7 +66,7 @@ impl Unary {
         let zv = z.value();
         let y = self.forward(&zv);
         let yv = y.clone();
-        z.record_unary(y, move |g| self.backward(g, &zv, &yv))
+        z.record_unary(self.name(), y, move |g| self.backward(g, &zv, &yv))
     }
 }
 

@@ -108,7 +108,9 @@ impl Arith {
         let (av, bv) = (a.value(), b.value());
         let c = self.forward(&av, &bv, broadcast)?;
         let cv = c.clone();
-        Ok(a.record_binary(b, c, move |g, needs| self.backward(g, &av, &bv, &cv, needs)))
+        Ok(a.record_binary(self.name(broadcast), b, c, move |g, needs| {
+            self.backward(g, &av, &bv, &cv, needs)
+        }))
     }
 }
 
@@ -244,6 +246,17 @@ enum ScalarOp<T> {
 }
 
 impl<T: Element> ScalarOp<T> {
+    fn name(self) -> &'static str {
+        match self {
+            ScalarOp::Add(_) => "add_scalar",
+            ScalarOp::Mul(_) => "mul_scalar",
+            ScalarOp::Div(_) => "div_scalar",
+            ScalarOp::RSub(_) => "rsub_scalar",
+            ScalarOp::RDiv(_) => "rdiv_scalar",
+            ScalarOp::Neg => "neg",
+        }
+    }
+
     fn forward(self, x: &Tensor<T>) -> Tensor<T> {
         match self {
             ScalarOp::Add(s) => x.map(|x| x + s),
@@ -274,7 +287,7 @@ impl<T: Element> ScalarOp<T> {
         let xv = x.value();
         let c = self.forward(&xv);
         let cv = c.clone();
-        x.record_unary(c, move |g| self.backward(g, &xv, &cv))
+        x.record_unary(self.name(), c, move |g| self.backward(g, &xv, &cv))
     }
 }
 

@@ -114,7 +114,7 @@ impl<'t, T: Element> Var<'t, T> {
         let p = T::from_f64(keep_prob);
         let mask = mask.clone();
         let y = mask_and_scale(&self.value(), &mask, p);
-        Ok(self.record_unary(y, move |g| mask_and_scale(g, &mask, p)))
+        Ok(self.record_unary("dropout", y, move |g| mask_and_scale(g, &mask, p)))
     }
 
     /// [`Var::try_dropout_with_mask`], panicking on a bad `keep_prob` or mask shape.

@@ -147,7 +147,7 @@ impl<'t, T: Element> Var<'t, T> {
         let value = self.value().try_select(axis, indices)?;
         let shape = self.shape();
         let indices = indices.to_vec();
-        Ok(self.record_unary(value, move |g| scatter_add_along(g, &shape, axis, &indices)))
+        Ok(self.record_unary("select", value, move |g| scatter_add_along(g, &shape, axis, &indices)))
     }
 
     /// [`Var::try_select`], panicking on a bad axis or index.
@@ -164,7 +164,7 @@ impl<'t, T: Element> Var<'t, T> {
     pub fn try_narrow(self, axis: usize, start: usize, len: usize) -> Result<Var<'t, T>> {
         let value = self.value().try_narrow(axis, start, len)?;
         let shape = self.shape();
-        Ok(self.record_unary(value, move |g| {
+        Ok(self.record_unary("narrow", value, move |g| {
             let indices: Vec<usize> = (start..start + len).collect();
             scatter_add_along(g, &shape, axis, &indices)
         }))

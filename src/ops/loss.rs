@@ -57,7 +57,7 @@ impl<'t, T: Element> Var<'t, T> {
         let (z, y) = (self.value(), labels.value());
         let cost = z.try_bce_with_logits(&y)?;
         let scale = T::ONE / T::from_f64(z.len() as f64);
-        Ok(self.record_binary(labels, cost, move |g, needs| {
+        Ok(self.record_binary("bce_with_logits", labels, cost, move |g, needs| {
             let g = g.item() * scale;
             let s = z.shape();
             [

@@ -39,7 +39,7 @@ impl<'t, T: Element> Var<'t, T> {
         self.same_tape(other);
         let (a, b) = (self.value(), other.value());
         let c = kernels::matmul(&a, &b)?;
-        Ok(self.record_binary(other, c, move |g, needs| {
+        Ok(self.record_binary("matmul", other, c, move |g, needs| {
             [
                 needs[0].then(|| g.matmul(&b.t())),
                 needs[1].then(|| a.t().matmul(g)),
@@ -73,6 +73,6 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn t(self) -> Var<'t, T> {
         let value = self.value().t();
-        self.record_unary(value, |g| g.t())
+        self.record_unary("t", value, |g| g.t())
     }
 }

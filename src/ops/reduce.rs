@@ -103,14 +103,14 @@ impl<'t, T: Element> Var<'t, T> {
     /// Records the sum of all elements (a one-element result, ready for `backward`).
     pub fn sum(self) -> Var<'t, T> {
         let shape = self.shape();
-        self.record_unary(self.value().sum(), move |g| spread(g, &shape, None, T::ONE))
+        self.record_unary("sum", self.value().sum(), move |g| spread(g, &shape, None, T::ONE))
     }
 
     /// Records the mean of all elements.
     pub fn mean(self) -> Var<'t, T> {
         let shape = self.shape();
         let scale = inv_len::<T>(shape.iter().product());
-        self.record_unary(self.value().mean(), move |g| spread(g, &shape, None, scale))
+        self.record_unary("mean", self.value().mean(), move |g| spread(g, &shape, None, scale))
     }
 
     /// Records a sum along `axis`.
@@ -120,7 +120,9 @@ impl<'t, T: Element> Var<'t, T> {
     pub fn try_sum_axis(self, axis: usize, keepdims: bool) -> Result<Var<'t, T>> {
         let value = self.value().try_sum_axis(axis, keepdims)?;
         let shape = self.shape();
-        Ok(self.record_unary(value, move |g| spread(g, &shape, Some(axis), T::ONE)))
+        Ok(self.record_unary("sum_axis", value, move |g| {
+            spread(g, &shape, Some(axis), T::ONE)
+        }))
     }
 
     /// [`Var::try_sum_axis`], panicking on a bad axis.
@@ -137,7 +139,9 @@ impl<'t, T: Element> Var<'t, T> {
         let value = self.value().try_mean_axis(axis, keepdims)?;
         let shape = self.shape();
         let scale = inv_len::<T>(shape[axis]);
-        Ok(self.record_unary(value, move |g| spread(g, &shape, Some(axis), scale)))
+        Ok(self.record_unary("mean_axis", value, move |g| {
+            spread(g, &shape, Some(axis), scale)
+        }))
     }
 
     /// [`Var::try_mean_axis`], panicking on a bad axis.

@@ -46,7 +46,7 @@ impl<'t, T: Element> Var<'t, T> {
     pub fn try_softmax(self, axis: usize) -> Result<Var<'t, T>> {
         let y = self.value().try_softmax(axis)?;
         let yv = y.clone();
-        Ok(self.record_unary(y, move |g| {
+        Ok(self.record_unary("softmax", y, move |g| {
             let s = g.shape();
             let gy = zip_broadcast(g, &yv, s, |g, y| g * y);
             let dot = sum_axis_keepdim(&gy, axis);

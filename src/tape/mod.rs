@@ -1,23 +1,45 @@
 //! The tape: a per-step arena of recorded ops, and the reverse sweep over it.
 
+mod dot;
+
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use smallvec::SmallVec;
 
 use crate::error::{fmt_shape, Error, Result};
 use crate::tensor::{Element, Shape, Tensor};
 
+/// The gradients a backward rule returns, one per input (`None` where none was asked for or
+/// the input gets none). Two live inline; build one from an array of two, a `Vec`, or with
+/// [`smallvec::smallvec!`].
+pub type InputGrads<T> = SmallVec<[Option<Tensor<T>>; 2]>;
+
 /// A backward rule: given the gradient of the op's output and which inputs want a gradient,
-/// returns the gradient of each input (or `None` where none was asked for).
-pub(crate) type Backward<T> = Box<dyn Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2]>;
+/// returns the gradient of each input.
+pub(crate) type Backward<T> = Box<dyn Fn(&Tensor<T>, &[bool]) -> InputGrads<T>>;
+
+/// What a node is: a leaf (param or constant) or an op, with the name shown in messages and
+/// pictures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Param,
+    Constant,
+    Op,
+}
 
 struct Node<T: Element> {
     value: Tensor<T>,
+    kind: Kind,
+    /// The op's name (`"matmul"`, a custom op's), or a leaf's given name (empty if none).
+    name: Cow<'static, str>,
     /// Whether a gradient flows to this node: it is a param or depends on one.
     requires_grad: bool,
     /// Whether `backward` reports this node's gradient (params, and vars marked with
     /// [`Var::retain_grad`]).
     keep_grad: bool,
-    inputs: [Option<usize>; 2],
+    inputs: SmallVec<[usize; 2]>,
     /// Present only when `requires_grad`, so constants never cost a backward computation.
     backward: Option<Backward<T>>,
 }
@@ -67,23 +89,93 @@ impl Tape<f64> {
 impl<T: Element> Tape<T> {
     /// Records a leaf whose gradient [`Gradients::wrt`] will report. Shares `value`'s storage.
     pub fn param(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Kind::Param, "", value)
+    }
+
+    /// [`Tape::param`] with a name, shown in [`Tape::to_dot`]'s picture (e.g. `"W1"`).
+    pub fn param_named(&self, name: impl Into<Cow<'static, str>>, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Kind::Param, name, value)
+    }
+
+    /// Records a leaf that needs no gradient (data, labels, frozen parameters). Shares
+    /// `value`'s storage.
+    pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Kind::Constant, "", value)
+    }
+
+    /// [`Tape::constant`] with a name, shown in [`Tape::to_dot`]'s picture (e.g. `"X"`).
+    pub fn constant_named(&self, name: impl Into<Cow<'static, str>>, value: &Tensor<T>) -> Var<'_, T> {
+        self.leaf(Kind::Constant, name, value)
+    }
+
+    fn leaf(&self, kind: Kind, name: impl Into<Cow<'static, str>>, value: &Tensor<T>) -> Var<'_, T> {
+        let is_param = kind == Kind::Param;
         self.push(Node {
             value: value.clone(),
-            requires_grad: true,
-            keep_grad: true,
-            inputs: [None; 2],
+            kind,
+            name: name.into(),
+            requires_grad: is_param,
+            keep_grad: is_param,
+            inputs: SmallVec::new(),
             backward: None,
         })
     }
 
-    /// Records a leaf that needs no gradient (data, labels). Shares `value`'s storage.
-    pub fn constant(&self, value: &Tensor<T>) -> Var<'_, T> {
+    /// Records an op of your own: its name, its inputs, its forward value (computed by you),
+    /// and its backward rule, exactly as the crate's own ops are recorded (see the
+    /// [`custom`](crate::custom) module for a complete example).
+    ///
+    /// `backward(g, needs)` gets the gradient `g` of the output (the output's shape) and, per
+    /// input, whether that input wants a gradient; it returns one entry per input, `None`
+    /// where `needs` is false (or the input gets no gradient). No backward is recorded when no
+    /// input needs a gradient, and [`Var::backward`] checks every returned gradient's shape
+    /// against its input's, naming the op when one is wrong. Reused inputs accumulate.
+    ///
+    /// # Panics
+    /// When an input belongs to another tape.
+    #[track_caller]
+    pub fn custom<'t, F, R>(
+        &'t self,
+        name: impl Into<Cow<'static, str>>,
+        inputs: &[Var<'t, T>],
+        value: Tensor<T>,
+        backward: F,
+    ) -> Var<'t, T>
+    where
+        F: Fn(&Tensor<T>, &[bool]) -> R + 'static,
+        R: Into<InputGrads<T>>,
+    {
+        for input in inputs {
+            assert!(
+                std::ptr::eq(self, input.tape),
+                "custom op: an input belongs to another tape"
+            );
+        }
+        let ids: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.id).collect();
+        self.record(name.into(), ids, value, move |g, needs| backward(g, needs).into())
+    }
+
+    /// The one way every op is recorded.
+    pub(crate) fn record(
+        &self,
+        name: Cow<'static, str>,
+        inputs: SmallVec<[usize; 2]>,
+        value: Tensor<T>,
+        backward: impl Fn(&Tensor<T>, &[bool]) -> InputGrads<T> + 'static,
+    ) -> Var<'_, T> {
+        let requires_grad = {
+            let nodes = self.nodes.borrow();
+            inputs.iter().any(|&i| nodes[i].requires_grad)
+        };
+        let backward: Option<Backward<T>> = requires_grad.then(|| Box::new(backward) as Backward<T>);
         self.push(Node {
-            value: value.clone(),
-            requires_grad: false,
+            value,
+            kind: Kind::Op,
+            name,
+            requires_grad,
             keep_grad: false,
-            inputs: [None; 2],
-            backward: None,
+            inputs,
+            backward,
         })
     }
 
@@ -161,50 +253,53 @@ impl<'t, T: Element> Var<'t, T> {
         self.tape
     }
 
-    /// Records an op of one input. `backward` maps the output gradient to the input's.
+    /// Records a built-in op of one input. `backward` maps the output gradient to the input's.
     pub(crate) fn record_unary(
         self,
+        name: &'static str,
         value: Tensor<T>,
         backward: impl Fn(&Tensor<T>) -> Tensor<T> + 'static,
     ) -> Var<'t, T> {
-        let requires_grad = self.requires_grad();
-        let backward: Option<Backward<T>> = if requires_grad {
-            Some(Box::new(move |g, _| [Some(backward(g)), None]))
-        } else {
-            None
-        };
-        self.tape.push(Node {
+        self.tape.record(
+            Cow::Borrowed(name),
+            smallvec::smallvec![self.id],
             value,
-            requires_grad,
-            keep_grad: false,
-            inputs: [Some(self.id), None],
-            backward,
-        })
+            move |g, _| smallvec::smallvec![Some(backward(g))],
+        )
     }
 
-    /// Records an op of two inputs. `backward(g, needs)` computes only the gradients whose
-    /// `needs` flag is set.
+    /// Records a built-in op of two inputs. `backward(g, needs)` computes only the gradients
+    /// whose `needs` flag is set.
     #[track_caller]
     pub(crate) fn record_binary(
         self,
+        name: &'static str,
         other: Var<'t, T>,
         value: Tensor<T>,
         backward: impl Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2] + 'static,
     ) -> Var<'t, T> {
         self.same_tape(other);
-        let requires_grad = self.requires_grad() || other.requires_grad();
-        let backward: Option<Backward<T>> = if requires_grad {
-            Some(Box::new(backward))
-        } else {
-            None
-        };
-        self.tape.push(Node {
+        self.tape.record(
+            Cow::Borrowed(name),
+            smallvec::smallvec![self.id, other.id],
             value,
-            requires_grad,
-            keep_grad: false,
-            inputs: [Some(self.id), Some(other.id)],
-            backward,
-        })
+            move |g, needs| InputGrads::from(backward(g, [needs[0], needs[1]])),
+        )
+    }
+
+    /// The same value as a constant: no gradient flows back through it (stop-gradient).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.param(&Tensor::from_vec(vec![3.0], &[1])?);
+    /// let y = x * x.detach(); // d/dx = x, not 2x: the detached side is a constant
+    /// assert_eq!(y.sum().backward()?.wrt(x).unwrap().to_vec(), [3.0]);
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    pub fn detach(self) -> Var<'t, T> {
+        let value = self.value();
+        self.tape.constant(&value)
     }
 
     #[track_caller]
@@ -221,11 +316,9 @@ impl<'t, T: Element> Var<'t, T> {
     /// gradient is taken, passed to its backward rule, and added into its inputs' gradients.
     ///
     /// # Errors
-    /// [`Error::NotScalar`] unless this value has exactly one element.
-    ///
-    /// # Panics
-    /// If a backward rule returns a gradient of the wrong shape: a bug in that op, not in the
-    /// caller's code.
+    /// [`Error::NotScalar`] unless this value has exactly one element; [`Error::Shape`] naming
+    /// the op when a backward rule returns the wrong number of gradients or a gradient whose
+    /// shape is not its input's (a bug in that op, e.g. a custom one).
     pub fn backward(self) -> Result<Gradients<T>> {
         let nodes = self.tape.nodes.borrow();
         let loss = &nodes[self.id];
@@ -248,20 +341,37 @@ impl<'t, T: Element> Var<'t, T> {
             let Some(backward) = &node.backward else {
                 continue;
             };
-            let needs = node
-                .inputs
-                .map(|i| i.is_some_and(|i| nodes[i].requires_grad));
-            for (input, grad) in node.inputs.iter().zip(backward(&g, needs)) {
-                let (Some(input), Some(grad)) = (*input, grad) else {
+            let needs: SmallVec<[bool; 2]> =
+                node.inputs.iter().map(|&i| nodes[i].requires_grad).collect();
+            let grads = backward(&g, &needs);
+            if grads.len() != node.inputs.len() {
+                return Err(Error::shape(
+                    "backward",
+                    format!(
+                        "op {}: its backward returned {} gradients for {} inputs",
+                        node.name,
+                        grads.len(),
+                        node.inputs.len()
+                    ),
+                ));
+            }
+            for (k, (&input, grad)) in node.inputs.iter().zip(grads).enumerate() {
+                let Some(grad) = grad else { continue };
+                if !nodes[input].requires_grad {
                     continue;
-                };
+                }
                 let expected = nodes[input].value.shape();
-                assert!(
-                    grad.shape() == expected,
-                    "backward rule of node {id} produced a gradient of shape {} for an input of shape {}",
-                    fmt_shape(grad.shape()),
-                    fmt_shape(expected)
-                );
+                if grad.shape() != expected {
+                    return Err(Error::shape(
+                        "backward",
+                        format!(
+                            "op {}: its backward returned a gradient of shape {} for input {k} of shape {}",
+                            node.name,
+                            fmt_shape(grad.shape()),
+                            fmt_shape(expected)
+                        ),
+                    ));
+                }
                 accumulate(&mut pending[input], grad);
             }
         }
