@@ -61,7 +61,7 @@ pub use init::{
     initialize_parameters, initialize_parameters_deep, initialize_parameters_he,
     initialize_parameters_random, initialize_parameters_zeros, InitScale,
 };
-pub use model::{accuracy, predict, train_step, update_parameters};
+pub use model::{accuracy, accuracy_from_logits, predict, train_step, update_parameters};
 pub use optimization::{
     initialize_adam, initialize_velocity, random_mini_batches, schedule_lr_decay, update_lr,
     update_parameters_with_adam, update_parameters_with_gd, update_parameters_with_momentum,
@@ -124,6 +124,62 @@ impl<T: Element> Parameters<T> {
         ParamVars {
             w: self.w.iter().map(|w| tape.param(w)).collect(),
             b: self.b.iter().map(|b| tape.param(b)).collect(),
+        }
+    }
+
+    /// Records `W{l}`, `b{l}` as params where `train(l)` is true (layers counted from 1) and
+    /// as constants elsewhere: the frozen layers get no gradient (zeros from
+    /// [`ParamVars::grads`], so an update leaves them unchanged) and cost no backward work.
+    ///
+    /// Fine-tuning only the last layer of the course's model:
+    ///
+    /// ```
+    /// use tapegrad::nn::{self, model, InitScale};
+    /// use tapegrad::{rng::NumpyRng, Tape, Tensor};
+    ///
+    /// let mut params = nn::initialize_parameters_deep(&[4, 5, 3, 1], 1, InitScale::He)?;
+    /// let x = NumpyRng::new(2).randn(&[4, 8]);
+    /// let y = Tensor::from_vec(vec![1., 0., 1., 1., 0., 0., 1., 0.], &[1, 8])?;
+    /// let before = params.clone();
+    /// for _ in 0..10 {
+    ///     let tape = Tape::new();
+    ///     let last = params.num_layers();
+    ///     let vars = params.on_tape_training(&tape, |l| l == last);
+    ///     let (al, _) = model::l_model_forward(tape.constant(&x), &vars);
+    ///     let cost = model::compute_cost(al, tape.constant(&y));
+    ///     let grads = vars.grads(&cost.backward()?);
+    ///     drop(tape);
+    ///     nn::update_parameters(&mut params, &grads, 0.1);
+    /// }
+    /// assert_eq!(params.w[..2], before.w[..2]); // frozen
+    /// assert_ne!(params.w[2], before.w[2]); // trained
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    pub fn on_tape_training<'t>(
+        &self,
+        tape: &'t Tape<T>,
+        train: impl Fn(usize) -> bool,
+    ) -> ParamVars<'t, T> {
+        let leaf = |l: usize, t: &Tensor<T>| {
+            if train(l) {
+                tape.param(t)
+            } else {
+                tape.constant(t)
+            }
+        };
+        ParamVars {
+            w: self
+                .w
+                .iter()
+                .enumerate()
+                .map(|(i, w)| leaf(i + 1, w))
+                .collect(),
+            b: self
+                .b
+                .iter()
+                .enumerate()
+                .map(|(i, b)| leaf(i + 1, b))
+                .collect(),
         }
     }
 

@@ -150,3 +150,28 @@ pub fn accuracy<T: Element>(predictions: &Tensor<T>, y: &Tensor<T>) -> usize {
     let eq = predictions.zip_with(y, |p, y| if p == y { T::ONE } else { T::ZERO });
     eq.to_vec().iter().filter(|&&e| e == T::ONE).count()
 }
+
+/// How many columns of `(C, m)` logits have their largest score at the label (multi-class
+/// accuracy as a count; ties go to the first class, as [`Tensor::argmax_axis`]).
+///
+/// ```
+/// use tapegrad::{nn, Tensor};
+/// let logits = Tensor::from_vec(vec![2.0, 0.1, 0.5, 1.0, -1.0, 3.0], &[3, 2])?;
+/// assert_eq!(nn::accuracy_from_logits(&logits, &[0, 2]), 2);
+/// assert_eq!(nn::accuracy_from_logits(&logits, &[1, 2]), 1);
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+///
+/// # Panics
+/// When the logits are not 2-D or there are not `m` labels.
+#[track_caller]
+pub fn accuracy_from_logits<T: Element>(logits: &Tensor<T>, labels: &[usize]) -> usize {
+    let predicted = logits.argmax_axis(0);
+    assert!(
+        predicted.len() == labels.len() && logits.ndim() == 2,
+        "accuracy_from_logits: {} labels for logits of shape {:?}",
+        labels.len(),
+        logits.shape()
+    );
+    predicted.iter().zip(labels).filter(|(p, y)| p == y).count()
+}

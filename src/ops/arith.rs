@@ -108,9 +108,11 @@ impl Arith {
         let (av, bv) = (a.value(), b.value());
         let c = self.forward(&av, &bv, broadcast)?;
         let cv = c.clone();
-        Ok(a.record_binary(self.name(broadcast), b, c, move |g, needs| {
-            self.backward(g, &av, &bv, &cv, needs)
-        }))
+        Ok(
+            a.record_binary(self.name(broadcast), b, c, move |g, needs| {
+                self.backward(g, &av, &bv, &cv, needs)
+            }),
+        )
     }
 }
 

@@ -147,7 +147,9 @@ impl<'t, T: Element> Var<'t, T> {
         let value = self.value().try_select(axis, indices)?;
         let shape = self.shape();
         let indices = indices.to_vec();
-        Ok(self.record_unary("select", value, move |g| scatter_add_along(g, &shape, axis, &indices)))
+        Ok(self.record_unary("select", value, move |g| {
+            scatter_add_along(g, &shape, axis, &indices)
+        }))
     }
 
     /// [`Var::try_select`], panicking on a bad axis or index.

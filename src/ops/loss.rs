@@ -1,4 +1,7 @@
-//! `bce_with_logits`: the mean binary cross-entropy computed from logits, fused and stable.
+//! Losses: `bce_with_logits` (binary), `cross_entropy_with_indices` (multi-class, from `(C, m)`
+//! logits and class indices) and `mse`, each a mean over the examples, fused and stable.
+//!
+//! `bce_with_logits`: the mean binary cross-entropy computed from logits.
 //!
 //! For logits `z` and labels `y` (equal shapes, `n` elements):
 //!
@@ -8,8 +11,8 @@
 //! it is finite for any finite `z` (at `|z| = 1000` too), where the plain sigmoid + log form
 //! gives `inf` or NaN. Backward: `∂J/∂z = (σ(z) − y)/n`, `∂J/∂y = −z/n`.
 
-use crate::error::{or_panic, Result};
-use crate::ops::activation::sigmoid;
+use crate::error::{fmt_shape, or_panic, Error, Result};
+use crate::ops::unary::sigmoid;
 use crate::tape::Var;
 use crate::tensor::kernels::{zip_broadcast, zip_same};
 use crate::tensor::{Element, Tensor};
@@ -57,19 +60,163 @@ impl<'t, T: Element> Var<'t, T> {
         let (z, y) = (self.value(), labels.value());
         let cost = z.try_bce_with_logits(&y)?;
         let scale = T::ONE / T::from_f64(z.len() as f64);
-        Ok(self.record_binary("bce_with_logits", labels, cost, move |g, needs| {
-            let g = g.item() * scale;
-            let s = z.shape();
-            [
-                needs[0].then(|| zip_broadcast(&z, &y, s, |z, y| (sigmoid(z) - y) * g)),
-                needs[1].then(|| z.map(|z| -z * g)),
-            ]
-        }))
+        Ok(
+            self.record_binary("bce_with_logits", labels, cost, move |g, needs| {
+                let g = g.item() * scale;
+                let s = z.shape();
+                [
+                    needs[0].then(|| zip_broadcast(&z, &y, s, |z, y| (sigmoid(z) - y) * g)),
+                    needs[1].then(|| z.map(|z| -z * g)),
+                ]
+            }),
+        )
     }
 
     /// [`Var::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(self, labels: Var<'t, T>) -> Var<'t, T> {
         or_panic(self.try_bce_with_logits(labels))
+    }
+}
+
+/// Checks `labels` against `(C, m)` logits.
+fn check_labels(shape: &[usize], labels: &[usize]) -> Result<()> {
+    let op = "cross_entropy_with_indices";
+    let &[classes, m] = shape else {
+        return Err(Error::shape(
+            op,
+            format!("expected (C, m) logits, got shape {}", fmt_shape(shape)),
+        ));
+    };
+    if labels.len() != m {
+        return Err(Error::shape(
+            op,
+            format!(
+                "{} labels for logits of shape {} ({m} examples)",
+                labels.len(),
+                fmt_shape(shape)
+            ),
+        ));
+    }
+    if let Some((j, &c)) = labels.iter().enumerate().find(|(_, &c)| c >= classes) {
+        return Err(Error::shape(
+            op,
+            format!(
+                "label {c} of example {j} is not below the {classes} classes of shape {}",
+                fmt_shape(shape)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl<T: Element> Tensor<T> {
+    /// The mean cross-entropy of `(C, m)` logits (one column per example) against class
+    /// indices: `J = −(1/m) Σ_j log softmax(z)[y_j, j]`, stable for any logits.
+    ///
+    /// # Errors
+    /// When the logits are not 2-D, the label count is not `m`, or a label is not below `C`.
+    pub fn try_cross_entropy_with_indices(&self, labels: &[usize]) -> Result<Tensor<T>> {
+        check_labels(self.shape(), labels)?;
+        let logp = self.log_softmax(0);
+        let m = labels.len();
+        let total: T = labels
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| logp.get(&[c, j]))
+            .sum();
+        Ok(Tensor::scalar(-total / T::from_f64(m as f64)))
+    }
+
+    /// [`Tensor::try_cross_entropy_with_indices`], panicking on bad labels.
+    #[track_caller]
+    pub fn cross_entropy_with_indices(&self, labels: &[usize]) -> Tensor<T> {
+        or_panic(self.try_cross_entropy_with_indices(labels))
+    }
+
+    /// The mean squared error `(1/n) Σ (a − b)²` of two tensors of equal shape.
+    ///
+    /// # Errors
+    /// When the shapes differ.
+    pub fn try_mse(&self, target: &Tensor<T>) -> Result<Tensor<T>> {
+        Ok(zip_same("mse", self, target, |a, b| (a - b) * (a - b))?.mean())
+    }
+
+    /// [`Tensor::try_mse`], panicking when the shapes differ.
+    #[track_caller]
+    pub fn mse(&self, target: &Tensor<T>) -> Tensor<T> {
+        or_panic(self.try_mse(target))
+    }
+}
+
+impl<'t, T: Element> Var<'t, T> {
+    /// Records the mean cross-entropy of `(C, m)` logits against class indices (see
+    /// [`Tensor::try_cross_entropy_with_indices`]). Backward: `∂J/∂z = (softmax(z) − onehot(y)) / m`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// // Two examples, three classes: the first is sure of class 0, the second unsure.
+    /// let z = tape.param(&Tensor::from_vec(vec![1000.0, 0.0, 0.0, 0.0, 0.0, 0.0], &[3, 2])?);
+    /// let j = z.cross_entropy_with_indices(&[0, 2]);
+    /// assert!((j.value().item() - 3f64.ln() / 2.0).abs() < 1e-15);
+    /// let dz = j.backward()?.wrt(z).unwrap().to_vec();
+    /// assert!((dz[5] - (1.0 / 3.0 - 1.0) / 2.0).abs() < 1e-15);
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When the logits are not 2-D, the label count is not `m`, or a label is not below `C`.
+    pub fn try_cross_entropy_with_indices(self, labels: &[usize]) -> Result<Var<'t, T>> {
+        let z = self.value();
+        let cost = z.try_cross_entropy_with_indices(labels)?;
+        let labels = labels.to_vec();
+        let scale = T::ONE / T::from_f64(labels.len() as f64);
+        let p = z.softmax(0);
+        Ok(
+            self.record_unary("cross_entropy_with_indices", cost, move |g| {
+                let g = g.item() * scale;
+                let mut d = p.map(|p| p * g);
+                let m = labels.len();
+                let data = d.as_mut_slice();
+                for (j, &c) in labels.iter().enumerate() {
+                    data[c * m + j] -= g;
+                }
+                d
+            }),
+        )
+    }
+
+    /// [`Var::try_cross_entropy_with_indices`], panicking on bad labels.
+    #[track_caller]
+    pub fn cross_entropy_with_indices(self, labels: &[usize]) -> Var<'t, T> {
+        or_panic(self.try_cross_entropy_with_indices(labels))
+    }
+
+    /// Records the mean squared error `(1/n) Σ (a − b)²`. Backward: `2(a − b)/n` for `a`,
+    /// `−2(a − b)/n` for `b`.
+    ///
+    /// # Errors
+    /// When the shapes differ.
+    #[track_caller]
+    pub fn try_mse(self, target: Var<'t, T>) -> Result<Var<'t, T>> {
+        self.same_tape(target);
+        let (a, b) = (self.value(), target.value());
+        let cost = a.try_mse(&b)?;
+        let scale = (T::ONE + T::ONE) / T::from_f64(a.len() as f64);
+        Ok(self.record_binary("mse", target, cost, move |g, needs| {
+            let k = g.item() * scale;
+            let s = a.shape();
+            [
+                needs[0].then(|| zip_broadcast(&a, &b, s, |a, b| (a - b) * k)),
+                needs[1].then(|| zip_broadcast(&a, &b, s, |a, b| (b - a) * k)),
+            ]
+        }))
+    }
+
+    /// [`Var::try_mse`], panicking when the shapes differ.
+    #[track_caller]
+    pub fn mse(self, target: Var<'t, T>) -> Var<'t, T> {
+        or_panic(self.try_mse(target))
     }
 }

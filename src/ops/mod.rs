@@ -1,10 +1,11 @@
 //! The ops, one family per file, each with its forward and backward side by side.
 
-pub(crate) mod activation;
 mod arith;
+mod concat;
 pub(crate) mod dropout;
 mod index;
 mod loss;
 mod matmul;
 mod reduce;
 mod softmax;
+pub(crate) mod unary;

@@ -1,10 +1,13 @@
-//! Reductions: `sum`, `mean` (to one element) and `sum_axis`, `mean_axis`.
+//! Reductions: `sum`, `mean` (to one element), `sum_axis`, `mean_axis`, `max_axis`, `min_axis`
+//! (and `argmax_axis`, `argmin_axis` on tensors), and `reshape`.
 //!
 //! Backward: a sum spreads its gradient unchanged over every element it summed
-//! (`∂/∂x = g` broadcast back to `x`'s shape); a mean spreads `g / n`.
+//! (`∂/∂x = g` broadcast back to `x`'s shape); a mean spreads `g / n`; a max or min sends `g`
+//! to the one element chosen (the first on ties: the subgradient NumPy's `argmax` picks); a
+//! reshape reshapes `g` back.
 //! The mean is computed as `Σ · (1/n)`, which is the course's `(−1/m)·Σ` rounding once negated.
 
-use crate::error::{or_panic, Result};
+use crate::error::{fmt_shape, or_panic, Error, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{
     check_axis, drop_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast,
@@ -23,6 +26,83 @@ fn spread<T: Element>(g: &Tensor<T>, shape: &[usize], axis: Option<usize>, scale
         None => g.reshape(&[]),
     };
     zip_broadcast(&g, &Tensor::scalar(scale), shape, |g, s| g * s)
+}
+
+/// `m` (reduced with a kept axis) as `keepdims` asks.
+fn keep_or_drop<T: Element>(
+    m: Tensor<T>,
+    shape: &[usize],
+    axis: usize,
+    keepdims: bool,
+) -> Tensor<T> {
+    if keepdims {
+        m
+    } else {
+        m.reshape(&drop_axis(shape, axis))
+    }
+}
+
+/// For each position of the other axes, the first index along `axis` that `better` prefers
+/// to every earlier one.
+fn arg_along<T: Element>(
+    op: &'static str,
+    t: &Tensor<T>,
+    axis: usize,
+    better: impl Fn(T, T) -> bool,
+) -> Result<Vec<usize>> {
+    check_axis(op, t.shape(), axis)?;
+    let shape = t.shape();
+    let (outer, n, inner) = (
+        shape[..axis].iter().product::<usize>(),
+        shape[axis],
+        shape[axis + 1..].iter().product::<usize>(),
+    );
+    if n == 0 {
+        return Err(Error::shape(
+            op,
+            format!("axis {axis} of shape {} is empty", fmt_shape(shape)),
+        ));
+    }
+    let t = t.contiguous();
+    let src = t.as_slice();
+    let mut out = Vec::with_capacity(outer * inner);
+    for o in 0..outer {
+        for i in 0..inner {
+            let at = |k: usize| src[(o * n + k) * inner + i];
+            let mut best = 0;
+            for k in 1..n {
+                if better(at(k), at(best)) || (at(best).is_nan() && !at(k).is_nan()) {
+                    best = k;
+                }
+            }
+            out.push(best);
+        }
+    }
+    Ok(out)
+}
+
+/// The gradient of a max or min along `axis`: `g` at the chosen index, zeros elsewhere.
+fn to_chosen<T: Element>(
+    g: &Tensor<T>,
+    shape: &[usize],
+    axis: usize,
+    chosen: &[usize],
+) -> Tensor<T> {
+    let (outer, n, inner) = (
+        shape[..axis].iter().product::<usize>(),
+        shape[axis],
+        shape[axis + 1..].iter().product::<usize>(),
+    );
+    let g = g.contiguous();
+    let src = g.as_slice();
+    let mut out = vec![T::ZERO; outer * n * inner];
+    for o in 0..outer {
+        for i in 0..inner {
+            let k = chosen[o * inner + i];
+            out[(o * n + k) * inner + i] = src[o * inner + i];
+        }
+    }
+    Tensor::from_parts(out, shape)
 }
 
 fn inv_len<T: Element>(n: usize) -> T {
@@ -62,24 +142,75 @@ impl<T: Element> Tensor<T> {
         or_panic(self.try_sum_axis(axis, keepdims))
     }
 
-    /// The maximum along `axis` (a plain-tensor helper, not recorded on tapes; NaN-ignoring).
+    /// The maximum along `axis` (NaN-ignoring, like `f64::max`).
     ///
     /// # Errors
     /// When `axis` is out of range.
     pub fn try_max_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
         check_axis("max_axis", self.shape(), axis)?;
         let m = fold_axis_keepdim(self, axis, T::from_f64(f64::NEG_INFINITY), T::max);
-        Ok(if keepdims {
-            m
-        } else {
-            m.reshape(&drop_axis(self.shape(), axis))
-        })
+        Ok(keep_or_drop(m, self.shape(), axis, keepdims))
     }
 
     /// [`Tensor::try_max_axis`], panicking on a bad axis.
     #[track_caller]
     pub fn max_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
         or_panic(self.try_max_axis(axis, keepdims))
+    }
+
+    /// The minimum along `axis` (NaN-ignoring, like `f64::min`).
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_min_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
+        check_axis("min_axis", self.shape(), axis)?;
+        let m = fold_axis_keepdim(self, axis, T::from_f64(f64::INFINITY), T::min);
+        Ok(keep_or_drop(m, self.shape(), axis, keepdims))
+    }
+
+    /// [`Tensor::try_min_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn min_axis(&self, axis: usize, keepdims: bool) -> Tensor<T> {
+        or_panic(self.try_min_axis(axis, keepdims))
+    }
+
+    /// The index of the largest value along `axis`, for each position of the other axes (in
+    /// row-major order of the reduced shape); ties go to the **first** index, NaN never wins.
+    /// For `(C, m)` class scores, `argmax_axis(0)` is the predicted class of each column.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let z = Tensor::from_vec(vec![1.0, 5.0, 3.0, 3.0, 2.0, 5.0], &[3, 2])?;
+    /// assert_eq!(z.argmax_axis(0), [1, 2]); // column 0: max 3 at row 1; column 1: 5 at row 2
+    /// assert_eq!(z.argmax_axis(1), [1, 0, 1]); // row 1 ties 3, 3: the first
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When `axis` is out of range or has size 0.
+    pub fn try_argmax_axis(&self, axis: usize) -> Result<Vec<usize>> {
+        arg_along("argmax_axis", self, axis, |x, best| x > best)
+    }
+
+    /// [`Tensor::try_argmax_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn argmax_axis(&self, axis: usize) -> Vec<usize> {
+        or_panic(self.try_argmax_axis(axis))
+    }
+
+    /// The index of the smallest value along `axis` (ties: the first index); see
+    /// [`Tensor::try_argmax_axis`].
+    ///
+    /// # Errors
+    /// When `axis` is out of range or has size 0.
+    pub fn try_argmin_axis(&self, axis: usize) -> Result<Vec<usize>> {
+        arg_along("argmin_axis", self, axis, |x, best| x < best)
+    }
+
+    /// [`Tensor::try_argmin_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn argmin_axis(&self, axis: usize) -> Vec<usize> {
+        or_panic(self.try_argmin_axis(axis))
     }
 
     /// The mean along `axis` (`Σ · (1/n)`).
@@ -103,14 +234,18 @@ impl<'t, T: Element> Var<'t, T> {
     /// Records the sum of all elements (a one-element result, ready for `backward`).
     pub fn sum(self) -> Var<'t, T> {
         let shape = self.shape();
-        self.record_unary("sum", self.value().sum(), move |g| spread(g, &shape, None, T::ONE))
+        self.record_unary("sum", self.value().sum(), move |g| {
+            spread(g, &shape, None, T::ONE)
+        })
     }
 
     /// Records the mean of all elements.
     pub fn mean(self) -> Var<'t, T> {
         let shape = self.shape();
         let scale = inv_len::<T>(shape.iter().product());
-        self.record_unary("mean", self.value().mean(), move |g| spread(g, &shape, None, scale))
+        self.record_unary("mean", self.value().mean(), move |g| {
+            spread(g, &shape, None, scale)
+        })
     }
 
     /// Records a sum along `axis`.
@@ -142,6 +277,64 @@ impl<'t, T: Element> Var<'t, T> {
         Ok(self.record_unary("mean_axis", value, move |g| {
             spread(g, &shape, Some(axis), scale)
         }))
+    }
+
+    /// Records the maximum along `axis`. The gradient goes to the element that is the maximum,
+    /// the first one when several tie (NumPy's `argmax`), and nowhere else.
+    ///
+    /// # Errors
+    /// When `axis` is out of range or has size 0.
+    pub fn try_max_axis(self, axis: usize, keepdims: bool) -> Result<Var<'t, T>> {
+        let x = self.value();
+        let value = x.try_max_axis(axis, keepdims)?;
+        let chosen = x.try_argmax_axis(axis)?;
+        let shape = self.shape();
+        Ok(self.record_unary("max_axis", value, move |g| {
+            to_chosen(g, &shape, axis, &chosen)
+        }))
+    }
+
+    /// [`Var::try_max_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn max_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
+        or_panic(self.try_max_axis(axis, keepdims))
+    }
+
+    /// Records the minimum along `axis`; the gradient goes to the first minimal element.
+    ///
+    /// # Errors
+    /// When `axis` is out of range or has size 0.
+    pub fn try_min_axis(self, axis: usize, keepdims: bool) -> Result<Var<'t, T>> {
+        let x = self.value();
+        let value = x.try_min_axis(axis, keepdims)?;
+        let chosen = x.try_argmin_axis(axis)?;
+        let shape = self.shape();
+        Ok(self.record_unary("min_axis", value, move |g| {
+            to_chosen(g, &shape, axis, &chosen)
+        }))
+    }
+
+    /// [`Var::try_min_axis`], panicking on a bad axis.
+    #[track_caller]
+    pub fn min_axis(self, axis: usize, keepdims: bool) -> Var<'t, T> {
+        or_panic(self.try_min_axis(axis, keepdims))
+    }
+
+    /// Records the same values with another shape of equal size; the backward reshapes the
+    /// gradient back.
+    ///
+    /// # Errors
+    /// When the element counts differ: `reshape: cannot reshape (2, 3) into (4,)`.
+    pub fn try_reshape(self, shape: &[usize]) -> Result<Var<'t, T>> {
+        let value = self.value().try_reshape(shape)?;
+        let original = self.shape();
+        Ok(self.record_unary("reshape", value, move |g| g.reshape(&original)))
+    }
+
+    /// [`Var::try_reshape`], panicking when the sizes differ.
+    #[track_caller]
+    pub fn reshape(self, shape: &[usize]) -> Var<'t, T> {
+        or_panic(self.try_reshape(shape))
     }
 
     /// [`Var::try_mean_axis`], panicking on a bad axis.

@@ -1,4 +1,5 @@
-//! `softmax(axis)`: `y = e^{z − max z} / Σ e^{z − max z}` along an axis.
+//! `softmax(axis)`: `y = e^{z − max z} / Σ e^{z − max z}` along an axis, and `log_softmax(axis)`:
+//! `z − max z − ln Σ e^{z − max z}` (backward `g − softmax(z) ⊙ Σ_axis g`).
 //!
 //! Subtracting the maximum along the axis keeps every exponent ≤ 0, so no column overflows or
 //! underflows to 0/0. Backward: `∂/∂z = y ⊙ (g − Σ_axis g ⊙ y)`.
@@ -60,5 +61,54 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn softmax(self, axis: usize) -> Var<'t, T> {
         or_panic(self.try_softmax(axis))
+    }
+}
+
+impl<T: Element> Tensor<T> {
+    /// `log softmax(z)` along `axis`, computed stably as `z − max − ln Σ e^{z − max}`.
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_log_softmax(&self, axis: usize) -> Result<Tensor<T>> {
+        check_axis("log_softmax", self.shape(), axis)?;
+        let s = self.shape();
+        let max = self.max_axis(axis, true);
+        let shifted = zip_broadcast(self, &max, s, |z, m| z - m);
+        let log_total = sum_axis_keepdim(&shifted.map(T::exp), axis).map(T::ln);
+        Ok(zip_broadcast(&shifted, &log_total, s, |z, l| z - l))
+    }
+
+    /// [`Tensor::try_log_softmax`], panicking on a bad axis.
+    #[track_caller]
+    pub fn log_softmax(&self, axis: usize) -> Tensor<T> {
+        or_panic(self.try_log_softmax(axis))
+    }
+}
+
+impl<'t, T: Element> Var<'t, T> {
+    /// Records `log softmax` along `axis` (stable for any scores, e.g. ±1000). Backward:
+    /// `∂/∂z = g − softmax(z) ⊙ Σ_axis g`.
+    ///
+    /// # Errors
+    /// When `axis` is out of range.
+    pub fn try_log_softmax(self, axis: usize) -> Result<Var<'t, T>> {
+        let y = self.value().try_log_softmax(axis)?;
+        let p = y.map(T::exp);
+        Ok(self.record_unary("log_softmax", y, move |g| {
+            let s = g.shape();
+            let total = sum_axis_keepdim(g, axis);
+            zip_broadcast(
+                &zip_broadcast(&p, &total, s, |p, t| p * t),
+                g,
+                s,
+                |pt, g| g - pt,
+            )
+        }))
+    }
+
+    /// [`Var::try_log_softmax`], panicking on a bad axis.
+    #[track_caller]
+    pub fn log_softmax(self, axis: usize) -> Var<'t, T> {
+        or_panic(self.try_log_softmax(axis))
     }
 }

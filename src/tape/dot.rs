@@ -37,12 +37,20 @@ impl<T: Element> Tape<T> {
     /// When `loss` or `grads` belongs to another tape.
     #[track_caller]
     pub fn to_dot(&self, loss: Var<'_, T>, grads: Option<&Gradients<T>>) -> String {
-        assert!(std::ptr::eq(self, loss.tape), "to_dot: the loss belongs to another tape");
+        assert!(
+            std::ptr::eq(self, loss.tape),
+            "to_dot: the loss belongs to another tape"
+        );
         if let Some(g) = grads {
-            assert!(g.tape_id == self.id, "to_dot: the gradients belong to another tape");
+            assert!(
+                g.tape_id == self.id,
+                "to_dot: the gradients belong to another tape"
+            );
         }
         let nodes = self.nodes.borrow();
-        let mut out = String::from("digraph tape {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11];\n");
+        let mut out = String::from(
+            "digraph tape {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11];\n",
+        );
         for (id, node) in nodes.iter().enumerate() {
             let name = match (&node.kind, node.name.is_empty()) {
                 (Kind::Param, true) => "param",
@@ -51,7 +59,12 @@ impl<T: Element> Tape<T> {
             };
             let mut label = format!("{}\\n{}", quote(name), fmt_shape(node.value.shape()));
             if let Some(g) = grads.and_then(|g| g.grads.get(id)).and_then(Option::as_ref) {
-                let norm = g.to_vec().iter().map(|v| v.to_f64().powi(2)).sum::<f64>().sqrt();
+                let norm = g
+                    .to_vec()
+                    .iter()
+                    .map(|v| v.to_f64().powi(2))
+                    .sum::<f64>()
+                    .sqrt();
                 let _ = write!(label, "\\n‖g‖ = {norm:.3e}");
             }
             let style = match (&node.kind, node.requires_grad) {

@@ -104,11 +104,20 @@ impl<T: Element> Tape<T> {
     }
 
     /// [`Tape::constant`] with a name, shown in [`Tape::to_dot`]'s picture (e.g. `"X"`).
-    pub fn constant_named(&self, name: impl Into<Cow<'static, str>>, value: &Tensor<T>) -> Var<'_, T> {
+    pub fn constant_named(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        value: &Tensor<T>,
+    ) -> Var<'_, T> {
         self.leaf(Kind::Constant, name, value)
     }
 
-    fn leaf(&self, kind: Kind, name: impl Into<Cow<'static, str>>, value: &Tensor<T>) -> Var<'_, T> {
+    fn leaf(
+        &self,
+        kind: Kind,
+        name: impl Into<Cow<'static, str>>,
+        value: &Tensor<T>,
+    ) -> Var<'_, T> {
         let is_param = kind == Kind::Param;
         self.push(Node {
             value: value.clone(),
@@ -152,7 +161,9 @@ impl<T: Element> Tape<T> {
             );
         }
         let ids: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.id).collect();
-        self.record(name.into(), ids, value, move |g, needs| backward(g, needs).into())
+        self.record(name.into(), ids, value, move |g, needs| {
+            backward(g, needs).into()
+        })
     }
 
     /// The one way every op is recorded.
@@ -167,7 +178,8 @@ impl<T: Element> Tape<T> {
             let nodes = self.nodes.borrow();
             inputs.iter().any(|&i| nodes[i].requires_grad)
         };
-        let backward: Option<Backward<T>> = requires_grad.then(|| Box::new(backward) as Backward<T>);
+        let backward: Option<Backward<T>> =
+            requires_grad.then(|| Box::new(backward) as Backward<T>);
         self.push(Node {
             value,
             kind: Kind::Op,
@@ -341,8 +353,11 @@ impl<'t, T: Element> Var<'t, T> {
             let Some(backward) = &node.backward else {
                 continue;
             };
-            let needs: SmallVec<[bool; 2]> =
-                node.inputs.iter().map(|&i| nodes[i].requires_grad).collect();
+            let needs: SmallVec<[bool; 2]> = node
+                .inputs
+                .iter()
+                .map(|&i| nodes[i].requires_grad)
+                .collect();
             let grads = backward(&g, &needs);
             if grads.len() != node.inputs.len() {
                 return Err(Error::shape(
@@ -394,6 +409,19 @@ fn accumulate<T: Element>(slot: &mut Option<Tensor<T>>, grad: Tensor<T>) {
 pub struct Gradients<T: Element = f64> {
     tape_id: u64,
     grads: Vec<Option<Tensor<T>>>,
+}
+
+/// Shows which values have a gradient (by position on the tape) and their shapes.
+impl<T: Element> std::fmt::Debug for Gradients<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut list = f.debug_map();
+        for (id, g) in self.grads.iter().enumerate() {
+            if let Some(g) = g {
+                list.entry(&id, &fmt_shape(g.shape()));
+            }
+        }
+        list.finish()
+    }
 }
 
 impl<T: Element> Gradients<T> {

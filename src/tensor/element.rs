@@ -52,8 +52,14 @@ pub trait Element:
     fn abs(self) -> Self;
     /// The larger of two values (NaN-ignoring, like `f64::max`).
     fn max(self, other: Self) -> Self;
+    /// The smaller of two values (NaN-ignoring, like `f64::min`).
+    fn min(self, other: Self) -> Self;
+    /// `self` raised to a real power.
+    fn powf(self, p: Self) -> Self;
     /// Whether the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
+    /// Whether the value is NaN.
+    fn is_nan(self) -> bool;
 
     /// Which operand layouts `matrixmultiply` packs fastest for this type, as measured on the
     /// course's shapes: `true` for A row-major and B column-major (its packing then reads a few
@@ -139,8 +145,20 @@ macro_rules! impl_element {
                 <$t>::max(self, other)
             }
             #[inline]
+            fn min(self, other: Self) -> Self {
+                <$t>::min(self, other)
+            }
+            #[inline]
+            fn powf(self, p: Self) -> Self {
+                <$t>::powf(self, p)
+            }
+            #[inline]
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
             }
             #[inline]
             unsafe fn gemm(
