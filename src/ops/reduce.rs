@@ -181,7 +181,7 @@ impl<T: Element> Tensor<T> {
     /// ```
     /// use tapegrad::Tensor;
     /// let z = Tensor::from_vec(vec![1.0, 5.0, 3.0, 3.0, 2.0, 5.0], &[3, 2])?;
-    /// assert_eq!(z.argmax_axis(0), [1, 2]); // column 0: max 3 at row 1; column 1: 5 at row 2
+    /// assert_eq!(z.argmax_axis(0), [1, 0]); // column 0: 3 at row 1; column 1 ties 5, 5: row 0
     /// assert_eq!(z.argmax_axis(1), [1, 0, 1]); // row 1 ties 3, 3: the first
     /// # Ok::<(), tapegrad::Error>(())
     /// ```
