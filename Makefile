@@ -7,12 +7,12 @@
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench deps fonts
+.PHONY: run test lint bench deps fonts graphviz
 
 run: deps fonts
 	$(CARGO) run --release --example cat_classifier -- train $(ARGS)
 
-test: deps
+test: deps graphviz
 	$(CARGO) test --release
 	$(CARGO) bench --no-run
 
@@ -42,4 +42,15 @@ fonts:
 	elif command -v apt-get >/dev/null 2>&1; then \
 		echo "no DejaVu font: installing fonts-dejavu-core with apt-get (for the plot's labels)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends fonts-dejavu-core || true; \
+	fi
+
+# The tests render the tape's DOT picture with Graphviz's dot.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "Graphviz not found: installing graphviz with apt-get (the tests render a graph)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends graphviz; \
+	else \
+		echo "Graphviz's dot not found and apt-get is not available: install Graphviz (e.g. brew install graphviz)"; \
+		exit 1; \
 	fi

@@ -600,3 +600,30 @@ fn bad_arguments_are_usage_errors() {
     let o = run(&["train", "--help"], dir.path(), None);
     assert!(stdout(&o).contains("--learning-rate"), "{}", stdout(&o));
 }
+
+#[test]
+fn train_writes_the_graph_of_one_step() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &["train", "--iterations", "1", "--graph", "step.dot"],
+        dir.path(),
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // 4 layers: W, b, matmul, broadcast_add, activation each, X, Y and the cost's ops.
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("Graph of one training step"))
+        .unwrap();
+    let values: usize = line.split(['(', ' ']).find_map(|w| w.parse().ok()).unwrap();
+    let dot = std::fs::read_to_string(dir.path().join("step.dot")).unwrap();
+    assert_eq!(dot.matches("[label=").count(), values);
+    for name in ["W1", "b4", "X", "Y", "matmul", "relu", "sigmoid", "log"] {
+        assert!(dot.contains(&format!("label=\"{name}\\n")), "{name}");
+    }
+    let svg = std::fs::read_to_string(dir.path().join("step.svg")).unwrap();
+    assert_eq!(svg.matches("class=\"node\"").count(), values);
+    assert!(out.contains("Rendered with Graphviz to"), "{out}");
+}

@@ -126,3 +126,52 @@ fn to_dot_draws_every_value() {
     // c·c draws two edges from c.
     assert_eq!(dot.matches("->").count(), 8);
 }
+
+/// The course's 4-layer model on the first 16 real images: the DOT text renders with
+/// Graphviz (installed by `.ci/run` and `make test`), one SVG node per value on the tape.
+#[test]
+#[cfg(feature = "hdf5")]
+fn the_course_models_graph_renders_with_graphviz() {
+    let data = tapegrad::data::load_catvnoncat(&tapegrad::data::bundled_data_dir()).unwrap();
+    let cols: Vec<usize> = (0..16).collect();
+    let (x, y) = (data.train.x.select(1, &cols), data.train.y.select(1, &cols));
+    let p = tapegrad::nn::initialize_parameters_deep(
+        &[12288, 20, 7, 5, 1],
+        1,
+        tapegrad::nn::InitScale::DivSqrtFanIn,
+    )
+    .unwrap();
+    let tape = Tape::new();
+    let vars = tapegrad::nn::ParamVars {
+        w: (1..)
+            .zip(&p.w)
+            .map(|(l, w)| tape.param_named(format!("W{l}"), w))
+            .collect(),
+        b: (1..)
+            .zip(&p.b)
+            .map(|(l, b)| tape.param_named(format!("b{l}"), b))
+            .collect(),
+    };
+    let (al, _) = tapegrad::nn::model::l_model_forward(tape.constant_named("X", &x), &vars);
+    let cost = tapegrad::nn::model::compute_cost(al, tape.constant_named("Y", &y));
+    let grads = cost.backward().unwrap();
+    let dot = tape.to_dot(cost, Some(&grads));
+    let dir = tempfile::tempdir().unwrap();
+    let (dot_path, svg_path) = (dir.path().join("g.dot"), dir.path().join("g.svg"));
+    std::fs::write(&dot_path, &dot).unwrap();
+    let status = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_path)
+        .arg("-o")
+        .arg(&svg_path)
+        .status()
+        .expect("Graphviz's dot must be installed (apt-get install graphviz)");
+    assert!(status.success());
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.contains("<svg"));
+    assert_eq!(svg.matches("class=\"node\"").count(), tape.len());
+    assert_eq!(
+        svg.matches("class=\"edge\"").count(),
+        dot.matches("->").count()
+    );
+}

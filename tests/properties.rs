@@ -142,3 +142,61 @@ proptest! {
         prop_assert!(report.error < 1e-6, "{}", report);
     }
 }
+
+/// A rank 1..=3 shape and an axis of it.
+fn shape_and_axis() -> impl Strategy<Value = (Vec<usize>, usize)> {
+    prop::collection::vec(1usize..5, 1..=3).prop_flat_map(|s| {
+        let n = s.len();
+        (Just(s), 0..n)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The elementwise functions against their scalar definitions, and their gradients
+    /// against finite differences (values kept ≥ 0.25 from the kinks at 0).
+    #[test]
+    fn elementwise_ops_match_their_definitions(t in prop::collection::vec(1usize..5, 1..=3).prop_flat_map(tensor)) {
+        let v = t.to_vec();
+        let cases: [(fn(&Tensor) -> Tensor, fn(f64) -> f64); 4] = [
+            (|t| t.abs(), f64::abs),
+            (|t| t.square(), |x| x * x),
+            (|t| t.softplus(), |x| (1.0 + x.exp()).ln()),
+            (|t| t.leaky_relu(0.1), |x| if x > 0.0 { x } else { 0.1 * x }),
+        ];
+        for (op, f) in cases {
+            for (a, x) in op(&t).to_vec().iter().zip(&v) {
+                prop_assert!((a - f(*x)).abs() <= 1e-12 * f(*x).abs().max(1.0));
+            }
+        }
+        let report = gradcheck(std::slice::from_ref(&t), |_, p| {
+            (p[0].abs() + p[0].square() + p[0].softplus() + p[0].leaky_relu(0.1)).sum()
+        }).unwrap();
+        prop_assert!(report.error < 1e-6, "{}", report);
+    }
+
+    /// select, narrow, concat and log_softmax along any axis: gradients against finite
+    /// differences, and concat of the two halves of a narrow is the original.
+    #[test]
+    fn indexing_and_joining_along_any_axis((shape, axis) in shape_and_axis(), seed in 0u64..1000) {
+        use rand::SeedableRng;
+        let t = Tensor::randn(&shape, &mut rand::rngs::StdRng::seed_from_u64(seed));
+        let n = shape[axis];
+        let cut = n / 2;
+        let halves = [t.narrow(axis, 0, cut), t.narrow(axis, cut, n - cut)];
+        prop_assert_eq!(Tensor::concat(axis, &halves), t.clone());
+        let idx: Vec<usize> = (0..n).rev().chain(0..n).collect();
+        let report = gradcheck(std::slice::from_ref(&t), |tape, p| {
+            let w = tape.constant(&Tensor::from_vec((0..2 * t.len()).map(|i| (i % 5) as f64 * 0.3 + 0.1).collect(), &{
+                let mut s = shape.clone();
+                s[axis] *= 2;
+                s
+            }).unwrap());
+            let picked = p[0].select(axis, &idx);
+            let joined = tapegrad::Var::concat(axis, &[p[0].narrow(axis, cut, n - cut), p[0], p[0].narrow(axis, 0, cut)]);
+            (picked * w).sum() + (joined.log_softmax(axis) * w).sum()
+        }).unwrap();
+        prop_assert!(report.error < 1e-6, "{}", report);
+    }
+}

@@ -26,8 +26,9 @@ use std::time::Instant;
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tapegrad::data::{self, CatData};
+use tapegrad::io::write_atomically;
 use tapegrad::nn::{self, Activation, InitScale, Parameters};
-use tapegrad::{Element, Tensor};
+use tapegrad::{Element, Tape, Tensor};
 
 #[derive(Parser)]
 #[command(
@@ -111,6 +112,10 @@ struct TrainArgs {
     /// Where to write the cost curve.
     #[arg(long, default_value = "costs.png")]
     plot: PathBuf,
+    /// Also write the graph of one training step as Graphviz DOT (and SVG beside it when
+    /// Graphviz's `dot` is installed).
+    #[arg(long, value_name = "FILE.dot")]
+    graph: Option<PathBuf>,
     #[command(flatten)]
     data: DataArg,
 }
@@ -183,6 +188,9 @@ fn train(args: &TrainArgs) -> Result<()> {
     let data = args.data.load()?;
     data.check_input_size(layer_dims[0])?;
     let params = nn::initialize_parameters_deep(&layer_dims, args.seed, scale)?;
+    if let Some(path) = &args.graph {
+        write_graph(path, &params, &data)?;
+    }
 
     let started = Instant::now();
     let (params, costs) = if args.f32 {
@@ -204,6 +212,59 @@ fn train(args: &TrainArgs) -> Result<()> {
     println!("Cost curve written to {}", args.plot.display());
     data::save_model(&args.out, &params)?;
     println!("Model written to {}", args.out.display());
+    Ok(())
+}
+
+/// Writes the DOT picture of one step (forward, cost, backward) of the model with `params`,
+/// and renders it to SVG with Graphviz's `dot` when it is on PATH.
+fn write_graph(path: &Path, params: &Parameters, data: &CatData) -> Result<()> {
+    let tape = Tape::new();
+    let vars = nn::ParamVars {
+        w: (1..)
+            .zip(&params.w)
+            .map(|(l, w)| tape.param_named(format!("W{l}"), w))
+            .collect(),
+        b: (1..)
+            .zip(&params.b)
+            .map(|(l, b)| tape.param_named(format!("b{l}"), b))
+            .collect(),
+    };
+    let x = tape.constant_named("X", &data.train.x);
+    let y = tape.constant_named("Y", &data.train.y);
+    let (al, _) = nn::model::l_model_forward(x, &vars);
+    let cost = nn::model::compute_cost(al, y);
+    let grads = cost.backward()?;
+    let dot = tape.to_dot(cost, Some(&grads));
+    write_atomically(path, |tmp| {
+        std::fs::write(tmp, &dot).map_err(|e| e.to_string())
+    })?;
+    println!(
+        "Graph of one training step ({} values) written to {}",
+        tape.len(),
+        path.display()
+    );
+    let svg = path.with_extension("svg");
+    let rendered = write_atomically(&svg, |tmp| {
+        let status = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .arg(path)
+            .arg("-o")
+            .arg(tmp)
+            .status()
+            .map_err(|e| format!("cannot run Graphviz's dot: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("dot -Tsvg failed ({status})"))
+        }
+    });
+    match rendered {
+        Ok(()) => println!("Rendered with Graphviz to {}", svg.display()),
+        Err(e) => eprintln!(
+            "warning: {e}; install Graphviz (apt-get install graphviz) to get {}",
+            svg.display()
+        ),
+    }
     Ok(())
 }
 
