@@ -143,6 +143,8 @@ proptest! {
     }
 }
 
+type UnaryOp = fn(&Tensor) -> Tensor;
+
 /// A rank 1..=3 shape and an axis of it.
 fn shape_and_axis() -> impl Strategy<Value = (Vec<usize>, usize)> {
     prop::collection::vec(1usize..5, 1..=3).prop_flat_map(|s| {
@@ -159,7 +161,7 @@ proptest! {
     #[test]
     fn elementwise_ops_match_their_definitions(t in prop::collection::vec(1usize..5, 1..=3).prop_flat_map(tensor)) {
         let v = t.to_vec();
-        let cases: [(fn(&Tensor) -> Tensor, fn(f64) -> f64); 4] = [
+        let cases: [(UnaryOp, fn(f64) -> f64); 4] = [
             (|t| t.abs(), f64::abs),
             (|t| t.square(), |x| x * x),
             (|t| t.softplus(), |x| (1.0 + x.exp()).ln()),
