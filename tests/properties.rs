@@ -143,7 +143,8 @@ proptest! {
     }
 }
 
-type UnaryOp = fn(&Tensor) -> Tensor;
+/// An op on tensors and its scalar definition.
+type UnaryCase = (fn(&Tensor) -> Tensor, fn(f64) -> f64);
 
 /// A rank 1..=3 shape and an axis of it.
 fn shape_and_axis() -> impl Strategy<Value = (Vec<usize>, usize)> {
@@ -161,7 +162,7 @@ proptest! {
     #[test]
     fn elementwise_ops_match_their_definitions(t in prop::collection::vec(1usize..5, 1..=3).prop_flat_map(tensor)) {
         let v = t.to_vec();
-        let cases: [(UnaryOp, fn(f64) -> f64); 4] = [
+        let cases: [UnaryCase; 4] = [
             (|t| t.abs(), f64::abs),
             (|t| t.square(), |x| x * x),
             (|t| t.softplus(), |x| (1.0 + x.exp()).ln()),
