@@ -51,6 +51,7 @@ pub mod io;
 pub mod nn;
 mod ops;
 pub mod optim;
+mod params;
 pub mod rng;
 mod tape;
 mod tensor;
@@ -60,5 +61,6 @@ pub mod data;
 
 pub use error::{Error, Result};
 pub use gradcheck::{gradcheck, GradcheckReport};
+pub use params::{ParamSet, ParamVarSet};
 pub use tape::{Gradients, InputGrads, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};

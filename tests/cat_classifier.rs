@@ -627,3 +627,40 @@ fn train_writes_the_graph_of_one_step() {
     assert_eq!(svg.matches("class=\"node\"").count(), values);
     assert!(out.contains("Rendered with Graphviz to"), "{out}");
 }
+
+#[test]
+fn models_save_and_load_as_safetensors_too() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    for out in ["m.h5", "m.safetensors"] {
+        let o = run(
+            &["train", "--iterations", "300", "--out", out],
+            dir.path(),
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let eval = |model: &str| {
+        let o = run(&["evaluate", "--model", model], dir.path(), None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // The same training saved both ways evaluates identically.
+    assert_eq!(eval("m.h5"), eval("m.safetensors"));
+    let (set, meta) =
+        tapegrad::io::load_safetensors::<f64>(&dir.path().join("m.safetensors")).unwrap();
+    assert_eq!(meta["layer_dims"], "12288,20,7,5,1");
+    assert_eq!(meta["activations"], "relu,relu,relu,sigmoid");
+    let h5 = tapegrad::data::load_model(&dir.path().join("m.h5")).unwrap();
+    assert_eq!(set["W1"], h5.w[0]);
+    std::fs::write(dir.path().join("bad.safetensors"), "junk").unwrap();
+    let line = one_line_error(&run(
+        &["evaluate", "--model", "bad.safetensors"],
+        dir.path(),
+        None,
+    ));
+    assert!(
+        line.contains("bad.safetensors") && line.contains("safetensors"),
+        "{line}"
+    );
+}

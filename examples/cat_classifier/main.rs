@@ -47,7 +47,7 @@ enum Command {
     Train(TrainArgs),
     /// Print a saved model's train and test accuracy and confusion matrices.
     Evaluate {
-        /// The model file written by `train`.
+        /// The model file written by `train` (`.h5` or `.safetensors`).
         #[arg(long)]
         model: PathBuf,
         #[command(flatten)]
@@ -55,7 +55,7 @@ enum Command {
     },
     /// Draw the test images a saved model gets wrong, with its prediction and the true class.
     Mislabeled {
-        /// The model file written by `train`.
+        /// The model file written by `train` (`.h5` or `.safetensors`).
         #[arg(long)]
         model: PathBuf,
         /// The PNG to write.
@@ -66,7 +66,7 @@ enum Command {
     },
     /// Print a saved model's cat probability for your own images (JPEG or PNG, any size).
     Predict {
-        /// The model file written by `train`.
+        /// The model file written by `train` (`.h5` or `.safetensors`).
         #[arg(long)]
         model: PathBuf,
         /// The images, e.g. data/images/my_image.jpg.
@@ -106,7 +106,8 @@ struct TrainArgs {
     /// Train in single precision (faster; the log drifts from the course's).
     #[arg(long)]
     f32: bool,
-    /// Where to write the trained model.
+    /// Where to write the trained model: HDF5, or safetensors when the name ends in
+    /// `.safetensors`.
     #[arg(long, default_value = "model.h5")]
     out: PathBuf,
     /// Where to write the cost curve.
@@ -210,7 +211,7 @@ fn train(args: &TrainArgs) -> Result<()> {
 
     common::warn(plot::cost_curve(&args.plot, &costs, args.learning_rate)?);
     println!("Cost curve written to {}", args.plot.display());
-    data::save_model(&args.out, &params)?;
+    save_model(&args.out, &params)?;
     println!("Model written to {}", args.out.display());
     Ok(())
 }
@@ -370,9 +371,29 @@ fn report_accuracy(data: &CatData, params: &Parameters) {
     }
 }
 
+/// Whether `path` names a safetensors file (else the model is HDF5).
+fn is_safetensors(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "safetensors")
+}
+
+/// Saves the course's model in the format the file's extension asks for.
+fn save_model(path: &Path, params: &Parameters) -> Result<()> {
+    if is_safetensors(path) {
+        let activations = Activation::course_model(params.num_layers());
+        tapegrad::io::save_model_safetensors(path, params, &activations)?;
+    } else {
+        data::save_model(path, params)?;
+    }
+    Ok(())
+}
+
 /// Loads a model this program can run: the course's activations, one output.
 fn load_model(path: &Path) -> Result<Parameters> {
-    let saved = data::load_saved_model(path)?;
+    let saved = if is_safetensors(path) {
+        tapegrad::io::load_model_safetensors(path)?
+    } else {
+        data::load_saved_model(path)?
+    };
     let course = Activation::course_model(saved.params.num_layers());
     if saved.activations != course {
         let names = |acts: &[Activation]| acts.iter().map(|a| a.name()).collect::<Vec<_>>();

@@ -64,11 +64,12 @@ mod catvnoncat;
 mod h5;
 mod model_file;
 
+pub use crate::nn::SavedModel;
 pub use catvnoncat::{
     bundled_data_dir, data_dir, load_catvnoncat, load_classes, load_split, CatData, Split,
     DATA_DIR_ENV, TEST_FILE, TRAIN_FILE,
 };
 pub use model_file::{
-    load_model, load_saved_model, save_model, save_model_with_activations, SavedModel,
-    MODEL_FORMAT, MODEL_FORMAT_VERSION,
+    load_model, load_saved_model, save_model, save_model_with_activations, MODEL_FORMAT,
+    MODEL_FORMAT_VERSION,
 };

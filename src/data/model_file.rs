@@ -9,7 +9,7 @@ use super::h5::{
 };
 use crate::error::fmt_shape;
 use crate::io::write_atomically;
-use crate::nn::{Activation, Parameters};
+use crate::nn::{Activation, Parameters, SavedModel};
 use crate::{Error, Result};
 
 /// The value of a model file's `format` attribute.
@@ -17,17 +17,6 @@ pub const MODEL_FORMAT: &str = "tapegrad-model";
 
 /// The model file format version [`save_model`] writes and [`load_model`] reads.
 pub const MODEL_FORMAT_VERSION: u64 = 1;
-
-/// A model read by [`load_saved_model`]: the parameters and what the file says about them.
-#[derive(Clone, Debug)]
-pub struct SavedModel {
-    /// `W1..WL`, `b1..bL`.
-    pub params: Parameters<f64>,
-    /// `[n_0, n_1, …, n_L]`.
-    pub layer_dims: Vec<usize>,
-    /// One activation per layer.
-    pub activations: Vec<Activation>,
-}
 
 /// Saves `params` to `path` in the model format described in the [module docs](super), with
 /// the course's activations ([`Activation::course_model`]: ReLU hidden layers, sigmoid output).
@@ -55,8 +44,9 @@ pub fn save_model_with_activations(
     params: &Parameters<f64>,
     activations: &[Activation],
 ) -> Result<()> {
-    let layer_dims =
-        check_params(params).map_err(|e| Error::Invalid(format!("save_model: {e}")))?;
+    let layer_dims = params
+        .check_layers()
+        .map_err(|e| Error::Invalid(format!("save_model: {e}")))?;
     if activations.len() != params.w.len() {
         return Err(Error::Invalid(format!(
             "save_model: {} activations given for {} layers",
@@ -91,54 +81,6 @@ pub fn save_model_with_activations(
         }
         file.close().map_err(|e| fail("the end of the file", e))
     })
-}
-
-/// Checks that `params` is a consistent network and returns its `layer_dims`; the message
-/// names the offending tensors and shapes.
-fn check_params(params: &Parameters<f64>) -> std::result::Result<Vec<usize>, String> {
-    if params.w.is_empty() || params.w.len() != params.b.len() {
-        return Err(format!(
-            "expected the same number (at least 1) of weights and biases, got {} W and {} b",
-            params.w.len(),
-            params.b.len()
-        ));
-    }
-    let mut dims: Vec<usize> = Vec::with_capacity(params.w.len() + 1);
-    for (l, (w, b)) in (1..).zip(params.w.iter().zip(&params.b)) {
-        let &[rows, cols] = w.shape() else {
-            return Err(format!(
-                "`W{l}` must be 2-D, has shape {}",
-                fmt_shape(w.shape())
-            ));
-        };
-        if rows == 0 || cols == 0 {
-            return Err(format!(
-                "`W{l}` has shape {}: layers must not be empty",
-                fmt_shape(w.shape())
-            ));
-        }
-        match dims.last() {
-            None => dims.push(cols),
-            Some(&prev) if prev != cols => {
-                return Err(format!(
-                    "`W{l}` has shape {} but `W{}` has shape {}: shapes do not chain (`W{l}` needs {prev} columns)",
-                    fmt_shape(w.shape()),
-                    l - 1,
-                    fmt_shape(params.w[l - 2].shape()),
-                ))
-            }
-            Some(_) => {}
-        }
-        if b.shape() != [rows, 1] {
-            return Err(format!(
-                "`b{l}` must have shape ({rows}, 1) to match `W{l}` of shape {}, has {}",
-                fmt_shape(w.shape()),
-                fmt_shape(b.shape())
-            ));
-        }
-        dims.push(rows);
-    }
-    Ok(dims)
 }
 
 /// Loads the parameters of a model saved by [`save_model`].
@@ -212,7 +154,7 @@ pub fn load_saved_model(path: &Path) -> Result<SavedModel> {
             .map(|l| read(format!("b{l}")))
             .collect::<Result<_>>()?,
     };
-    let found = check_params(&params).map_err(|e| Error::file(path, e))?;
+    let found = params.check_layers().map_err(|e| Error::file(path, e))?;
     if let Some(l) = (1..=layers).find(|&l| found[l - 1..=l] != layer_dims[l - 1..=l]) {
         return Err(err(
             &format!("dataset `W{l}`"),

@@ -67,6 +67,7 @@ pub use optimization::{
     update_parameters_with_adam, update_parameters_with_gd, update_parameters_with_momentum,
 };
 
+use crate::error::fmt_shape;
 use crate::{Element, Gradients, Tape, Tensor, Var};
 
 /// The parameters of an L-layer network: `w[l-1]` is the course's `W{l}` with shape
@@ -96,6 +97,106 @@ impl<T: Element> Parameters<T> {
             .unwrap_or_default();
         dims.extend(self.w.iter().map(|w| w.shape()[0]));
         dims
+    }
+
+    /// Checks that the parameters are a consistent network (as many `W` as `b`, at least one
+    /// layer, 2-D weights whose shapes chain, `(n_l, 1)` biases) and returns `layer_dims`; the
+    /// message names the offending tensors and shapes.
+    ///
+    /// # Errors
+    /// The message, when they are not.
+    pub fn check_layers(&self) -> std::result::Result<Vec<usize>, String> {
+        if self.w.is_empty() || self.w.len() != self.b.len() {
+            return Err(format!(
+                "expected the same number (at least 1) of weights and biases, got {} W and {} b",
+                self.w.len(),
+                self.b.len()
+            ));
+        }
+        let mut dims: Vec<usize> = Vec::with_capacity(self.w.len() + 1);
+        for (l, (w, b)) in (1..).zip(self.w.iter().zip(&self.b)) {
+            let &[rows, cols] = w.shape() else {
+                return Err(format!(
+                    "`W{l}` must be 2-D, has shape {}",
+                    fmt_shape(w.shape())
+                ));
+            };
+            if rows == 0 || cols == 0 {
+                return Err(format!(
+                    "`W{l}` has shape {}: layers must not be empty",
+                    fmt_shape(w.shape())
+                ));
+            }
+            match dims.last() {
+            None => dims.push(cols),
+            Some(&prev) if prev != cols => {
+                return Err(format!(
+                    "`W{l}` has shape {} but `W{}` has shape {}: shapes do not chain (`W{l}` needs {prev} columns)",
+                    fmt_shape(w.shape()),
+                    l - 1,
+                    fmt_shape(self.w[l - 2].shape()),
+                ))
+            }
+            Some(_) => {}
+        }
+            if b.shape() != [rows, 1] {
+                return Err(format!(
+                    "`b{l}` must have shape ({rows}, 1) to match `W{l}` of shape {}, has {}",
+                    fmt_shape(w.shape()),
+                    fmt_shape(b.shape())
+                ));
+            }
+            dims.push(rows);
+        }
+        Ok(dims)
+    }
+
+    /// The tensors as a [`ParamSet`](crate::ParamSet) named `W1`, `b1`, `W2`, … (the course's
+    /// names; the model files use them).
+    pub fn to_param_set(&self) -> crate::ParamSet<T> {
+        (1..)
+            .zip(self.w.iter().zip(&self.b))
+            .flat_map(|(l, (w, b))| [(format!("W{l}"), w.clone()), (format!("b{l}"), b.clone())])
+            .collect()
+    }
+
+    /// The `layers`-layer network in a set named as [`Parameters::to_param_set`] names it.
+    ///
+    /// # Errors
+    /// When a tensor is missing (the message names it and lists the set's names), the set
+    /// holds more than those tensors, or [`Parameters::check_layers`] fails.
+    pub fn from_param_set(
+        set: &crate::ParamSet<T>,
+        layers: usize,
+    ) -> std::result::Result<Self, String> {
+        let take = |name: String| {
+            set.get(&name).cloned().ok_or_else(|| {
+                let names: Vec<&str> = set.names().collect();
+                format!(
+                    "tensor `{name}` not found (the set holds: {})",
+                    names.join(", ")
+                )
+            })
+        };
+        let params = Parameters {
+            w: (1..=layers)
+                .map(|l| take(format!("W{l}")))
+                .collect::<std::result::Result<_, _>>()?,
+            b: (1..=layers)
+                .map(|l| take(format!("b{l}")))
+                .collect::<std::result::Result<_, _>>()?,
+        };
+        if set.len() != 2 * layers {
+            let extra: Vec<&str> = set
+                .names()
+                .filter(|n| !(1..=layers).any(|l| *n == format!("W{l}") || *n == format!("b{l}")))
+                .collect();
+            return Err(format!(
+                "tensors {extra:?} are not part of a {layers}-layer network"
+            ));
+        }
+        params.check_layers()?;
+        Ok(params)
     }
 
     /// The tensors in the course's order `W1, b1, W2, b2, …`.
@@ -198,6 +299,18 @@ impl<T: Element> Parameters<T> {
             b: self.b.iter().map(Tensor::cast).collect(),
         }
     }
+}
+
+/// A saved network read back from a model file: the parameters and what the file says about
+/// them.
+#[derive(Clone, Debug)]
+pub struct SavedModel {
+    /// `W1..WL`, `b1..bL`.
+    pub params: Parameters<f64>,
+    /// `[n_0, n_1, …, n_L]`.
+    pub layer_dims: Vec<usize>,
+    /// One activation per layer.
+    pub activations: Vec<Activation>,
 }
 
 /// The parameters of one step, recorded on a tape.

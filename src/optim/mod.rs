@@ -47,6 +47,7 @@ pub use sgd::Sgd;
 use crate::error::{fmt_shape, Error, Result};
 use crate::nn::Parameters;
 use crate::tensor::{Element, Shape, Tensor};
+use crate::ParamSet;
 
 /// An update rule with its state, for a fixed list of parameter tensors.
 pub trait Optimizer<T: Element> {
@@ -76,6 +77,18 @@ pub trait Optimizer<T: Element> {
     ) -> Result<()> {
         let grads: Vec<&Tensor<T>> = grads.iter().collect();
         let mut params: Vec<&mut Tensor<T>> = params.iter_mut().collect();
+        self.update(&mut params, &grads)
+    }
+
+    /// [`Optimizer::update`] on a [`ParamSet`], in its order; `grads` must have the same
+    /// names in the same order (as [`ParamVarSet::grads`](crate::ParamVarSet::grads) makes).
+    ///
+    /// # Errors
+    /// As [`Optimizer::update`], and when the names differ.
+    fn update_param_set(&mut self, params: &mut ParamSet<T>, grads: &ParamSet<T>) -> Result<()> {
+        params.check_layout("update_param_set", grads)?;
+        let grads: Vec<&Tensor<T>> = grads.tensors();
+        let mut params: Vec<&mut Tensor<T>> = params.iter_mut().map(|(_, t)| t).collect();
         self.update(&mut params, &grads)
     }
 }

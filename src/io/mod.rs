@@ -1,4 +1,12 @@
-//! Writing files so that an interrupted or failed write never leaves a half-written file.
+//! Files: writing atomically (an interrupted or failed write never leaves a half-written
+//! file), and named tensors and models in the safetensors format, which Python's
+//! `safetensors`, PyTorch, candle and burn read.
+
+mod safetensors;
+
+pub use self::safetensors::{
+    load_model_safetensors, load_safetensors, save_model_safetensors, save_safetensors,
+};
 
 use std::path::{Path, PathBuf};
 
