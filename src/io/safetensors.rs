@@ -140,12 +140,14 @@ pub fn load_safetensors<T: Element>(
                     )))
                 })
                 .collect(),
-            other => return Err(Error::file(
-                path,
-                format!(
+            other => {
+                return Err(Error::file(
+                    path,
+                    format!(
                     "tensor `{name}`: dtype {other} is not supported; tapegrad reads F32 and F64"
                 ),
-            )),
+                ))
+            }
         };
         let tensor = Tensor::from_vec(values, view.shape())
             .map_err(|e| Error::file(path, format!("tensor `{name}`: {e}")))?;
