@@ -5,6 +5,7 @@ use std::fmt;
 use crate::error::{Error, Result};
 use crate::tape::{Tape, Var};
 use crate::tensor::Tensor;
+use crate::{ParamSet, ParamVarSet};
 
 /// The step of the central difference. With f64, `(f(x+h) − f(x−h)) / 2h` has truncation error
 /// `O(h²) ≈ 1e-12` and rounding error `≈ 1e-16·|f| / h ≈ 1e-10·|f|`.
@@ -148,6 +149,36 @@ where
     // Nothing compared (no params): no error.
     worst.error = worst.error.max(0.0);
     Ok(worst)
+}
+
+/// [`gradcheck`] for a [`ParamSet`]: `f` gets the params by name. The report's `param` is
+/// the position in the set's order (`set.names().nth(report.param)`).
+///
+/// ```
+/// use tapegrad::{gradcheck::gradcheck_set, ParamSet, Tensor};
+/// let set: ParamSet = [("w", Tensor::from_vec(vec![0.3, -0.7], &[1, 2])?), ("b", Tensor::zeros(&[1, 1]))]
+///     .into_iter()
+///     .collect();
+/// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let report = gradcheck_set(&set, |tape, p| p["w"].matmul(tape.constant(&x)).broadcast_add(p["b"]).tanh().sum())?;
+/// assert!(report.error < 1e-7, "{report}");
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`gradcheck`].
+pub fn gradcheck_set<F>(params: &ParamSet<f64>, f: F) -> Result<GradcheckReport>
+where
+    F: for<'t> Fn(&'t Tape<f64>, &ParamVarSet<'t, f64>) -> Var<'t, f64>,
+{
+    let names: Vec<String> = params.names().map(str::to_string).collect();
+    let tensors: Vec<Tensor<f64>> = params.tensors().into_iter().cloned().collect();
+    gradcheck(&tensors, |tape, vars| {
+        f(
+            tape,
+            &ParamVarSet::from_parts(names.iter().cloned().zip(vars.iter().copied()).collect()),
+        )
+    })
 }
 
 fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {

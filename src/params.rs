@@ -179,6 +179,11 @@ pub struct ParamVarSet<'t, T: Element = f64> {
 }
 
 impl<'t, T: Element> ParamVarSet<'t, T> {
+    /// Named vars already on a tape.
+    pub(crate) fn from_parts(entries: Vec<(String, Var<'t, T>)>) -> Self {
+        ParamVarSet { entries }
+    }
+
     /// The var called `name`.
     pub fn get(&self, name: &str) -> Option<Var<'t, T>> {
         self.entries

@@ -203,3 +203,39 @@ proptest! {
         prop_assert!(report.error < 1e-6, "{}", report);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The remaining new ops on random shapes: sqrt, powf, clamp, max_axis/min_axis, reshape,
+    /// stack, mse and the multi-class loss, each against finite differences.
+    #[test]
+    fn more_new_ops_against_finite_differences((shape, axis) in shape_and_axis(), seed in 0u64..1000) {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let n: usize = shape.iter().product();
+        // Distinct positive values 0.1 apart, shuffled: no ties for max/min, no kink within h.
+        let mut v: Vec<f64> = (0..n).map(|i| 0.5 + 0.1 * i as f64).collect();
+        for i in (1..n).rev() {
+            v.swap(i, rng.random_range(0..=i));
+        }
+        let t = Tensor::from_vec(v, &shape).unwrap();
+        let target = Tensor::randn(&shape, &mut rng);
+        let lo = 0.5 + 0.1 * (n / 3) as f64 + 0.05;
+        let hi = lo + 0.1 * (n / 3) as f64;
+        let report = gradcheck(&[t.clone(), target.clone()], |_, p| {
+            let a = p[0].sqrt() + p[0].powf(1.5) + p[0].clamp(lo, hi);
+            let m = p[0].max_axis(axis, false).sum() + p[0].min_axis(axis, true).sum();
+            let s = tapegrad::Var::stack(0, &[p[0], p[1]]).reshape(&[2 * n]).square().sum();
+            a.sum() + m + s + p[0].mse(p[1])
+        }).unwrap();
+        prop_assert!(report.error < 1e-6, "{}", report);
+        let flat = t.reshape(&[1, n]);
+        let cols = (n / 2).max(1);
+        let logits = flat.narrow(1, 0, cols).reshape(&[1, cols]);
+        let logits = Tensor::concat(0, &[logits.clone(), logits.mul_scalar(-0.5), logits.sqrt()]);
+        let labels: Vec<usize> = (0..cols).map(|j| j % 3).collect();
+        let report = gradcheck(std::slice::from_ref(&logits), |_, p| p[0].cross_entropy_with_indices(&labels)).unwrap();
+        prop_assert!(report.error < 1e-6, "{}", report);
+    }
+}
