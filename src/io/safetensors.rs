@@ -117,7 +117,8 @@ pub fn load_safetensors<T: Element>(
 ) -> Result<(ParamSet<T>, BTreeMap<String, String>)> {
     let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
     let invalid = |e: safetensors::SafeTensorError| {
-        Error::file(path, format!("not a valid safetensors file: {e}"))
+        let detail = diagnose(&bytes).unwrap_or_else(|| e.to_string());
+        Error::file(path, format!("not a valid safetensors file: {detail}"))
     };
     let (_, header) = SafeTensors::read_metadata(&bytes).map_err(invalid)?;
     let file = SafeTensors::deserialize(&bytes).map_err(invalid)?;
@@ -159,6 +160,53 @@ pub fn load_safetensors<T: Element>(
         .map(|m| m.into_iter().collect())
         .unwrap_or_default();
     Ok((set, metadata))
+}
+
+/// Names the tensor whose header entry does not fit the file, when the header can be read.
+fn diagnose(bytes: &[u8]) -> Option<String> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
+    let header = bytes.get(8..8usize.checked_add(n)?)?;
+    let data_len = bytes.len() - 8 - n;
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(header).ok()?;
+    for (name, entry) in map.iter().filter(|(k, _)| *k != "__metadata__") {
+        let offsets: Vec<usize> = entry
+            .get("data_offsets")?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_u64().map(|v| v as usize))
+            .collect::<Option<_>>()?;
+        let shape: Vec<usize> = entry
+            .get("shape")?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_u64().map(|v| v as usize))
+            .collect::<Option<_>>()?;
+        let width = match entry.get("dtype")?.as_str()? {
+            "F64" | "I64" | "U64" => 8,
+            "F32" | "I32" | "U32" => 4,
+            "F16" | "BF16" | "I16" | "U16" => 2,
+            _ => 1,
+        };
+        let &[start, end] = offsets.as_slice() else {
+            return Some(format!(
+                "tensor `{name}`: data_offsets {offsets:?} is not [start, end]"
+            ));
+        };
+        if start > end || end > data_len {
+            return Some(format!(
+                "tensor `{name}`: the header puts it at bytes {start}..{end}, but the file has {data_len} bytes of data (truncated?)"
+            ));
+        }
+        let needed = shape.iter().product::<usize>() * width;
+        if end - start != needed {
+            return Some(format!(
+                "tensor `{name}`: shape {} needs {needed} bytes, the header gives it {}",
+                fmt_shape(&shape),
+                end - start
+            ));
+        }
+    }
+    None
 }
 
 /// Saves an L-layer network as safetensors: tensors `W1`, `b1`, … and the metadata
