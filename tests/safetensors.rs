@@ -78,11 +78,12 @@ fn models_round_trip_with_their_metadata() {
     assert_eq!(m.layer_dims, [6, 4, 3, 1]);
     assert_eq!(m.activations, acts);
     let (set, meta) = io::load_safetensors::<f64>(&path).unwrap();
-    // The file's order: safetensors' writer sorts the tensors by name.
+    // The set's order survives the file (the format itself sorts by name).
     assert_eq!(
         set.names().collect::<Vec<_>>(),
-        ["W1", "W2", "W3", "b1", "b2", "b3"]
+        ["W1", "b1", "W2", "b2", "W3", "b3"]
     );
+    assert!(!meta.contains_key("tapegrad.order"));
     assert_eq!(meta["layer_dims"], "6,4,3,1");
     assert_eq!(meta["activations"], "tanh,relu,sigmoid");
     assert_eq!(meta["format"], "tapegrad-model");
@@ -196,6 +197,14 @@ fn bad_files_are_clear_errors() {
         io::load_model_safetensors(&path),
         &path,
         &["metadata `format` not found"],
+    );
+    // Another tool's file (PyTorch writes {"format": "pt"} and nothing else): an error, no panic.
+    let pt = BTreeMap::from([("format".to_string(), "pt".to_string())]);
+    io::save_safetensors(&path, &set, &pt).unwrap();
+    assert_file_error(
+        io::load_model_safetensors(&path),
+        &path,
+        &["\"pt\"", "not a tapegrad model file"],
     );
 }
 

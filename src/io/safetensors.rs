@@ -12,6 +12,9 @@ use crate::error::{fmt_shape, Error, Result};
 use crate::nn::{Activation, Parameters, SavedModel};
 use crate::{Element, ParamSet, Tensor};
 
+/// The metadata key holding the tensors' order (the format sorts them by name).
+const ORDER_KEY: &str = "tapegrad.order";
+
 /// The `format` metadata of a model file.
 const MODEL_FORMAT: &str = "tapegrad-model";
 /// The `format_version` metadata of a model file.
@@ -82,8 +85,8 @@ fn to_bytes<T: Element>(t: &Tensor<T>) -> Bytes {
 /// ```
 ///
 /// # Errors
-/// [`Error::File`] naming `path` when the folder does not exist or writing fails;
-/// [`Error::Invalid`] when two tensors share a name.
+/// [`Error::File`] naming `path` when the folder does not exist, the tensors cannot be encoded
+/// or writing fails.
 pub fn save_safetensors<T: Element>(
     path: &Path,
     tensors: &ParamSet<T>,
@@ -93,20 +96,24 @@ pub fn save_safetensors<T: Element>(
         .iter()
         .map(|(n, t)| (n.to_string(), to_bytes(t)))
         .collect();
-    let info: HashMap<String, String> = metadata.clone().into_iter().collect();
-    let buffer = safetensors::serialize(
-        bytes.iter().map(|(n, b)| (n.as_str(), b)),
-        (!info.is_empty()).then_some(info),
-    )
-    .map_err(|e| Error::file(path, format!("cannot encode as safetensors: {e}")))?;
+    let mut info: HashMap<String, String> = metadata.clone().into_iter().collect();
+    // safetensors' writer sorts the tensors; the set's own order travels in the metadata.
+    let names: Vec<&str> = tensors.names().collect();
+    info.insert(
+        ORDER_KEY.to_string(),
+        serde_json::to_string(&names).expect("strings encode"),
+    );
+    let buffer = safetensors::serialize(bytes.iter().map(|(n, b)| (n.as_str(), b)), Some(info))
+        .map_err(|e| Error::file(path, format!("cannot encode as safetensors: {e}")))?;
     write_atomically(path, |tmp| {
         std::fs::write(tmp, &buffer).map_err(|e| e.to_string())
     })
 }
 
-/// Loads every tensor of a safetensors file, in the file's order (the format's writers sort
-/// the tensors, by name within a dtype), converted to `T` (f32 and f64 tensors are accepted;
-/// f64 → f32 rounds), and the header's metadata.
+/// Loads every tensor of a safetensors file, converted to `T` (f32 and f64 tensors are
+/// accepted; f64 → f32 rounds), and the header's metadata. The tensors come in the order
+/// [`save_safetensors`] was given them (kept in the metadata key `tapegrad.order`, which is
+/// not returned); files from other writers come in their own order (sorted by name).
 ///
 /// # Errors
 /// [`Error::File`] naming `path` when it cannot be read, is not a safetensors file, is
@@ -154,11 +161,25 @@ pub fn load_safetensors<T: Element>(
             .map_err(|e| Error::file(path, format!("tensor `{name}`: {e}")))?;
         set.insert(name, tensor);
     }
-    let metadata = header
+    let mut metadata: BTreeMap<String, String> = header
         .metadata()
         .clone()
         .map(|m| m.into_iter().collect())
         .unwrap_or_default();
+    // Restore the writer's order when it recorded one that names exactly these tensors.
+    if let Some(order) = metadata.remove(ORDER_KEY) {
+        let names: Vec<String> = serde_json::from_str(&order).unwrap_or_default();
+        let mut sorted_names = names.clone();
+        sorted_names.sort();
+        let mut have: Vec<&str> = set.names().collect();
+        have.sort_unstable();
+        if sorted_names == have {
+            set = names
+                .iter()
+                .map(|n| (n.clone(), set[n.as_str()].clone()))
+                .collect();
+        }
+    }
     Ok((set, metadata))
 }
 
@@ -270,12 +291,16 @@ pub fn load_model_safetensors(path: &Path) -> Result<SavedModel> {
             )
         })
     };
-    if field("format")? != MODEL_FORMAT || field("format_version")? != MODEL_FORMAT_VERSION {
+    let format = Some(field("format")?);
+    let version = meta.get("format_version");
+    if format.map(String::as_str) != Some(MODEL_FORMAT)
+        || version.map(String::as_str) != Some(MODEL_FORMAT_VERSION)
+    {
         return Err(Error::file(
             path,
             format!(
-                "metadata: format {:?} version {:?}; this tapegrad reads {MODEL_FORMAT:?} version {MODEL_FORMAT_VERSION}",
-                meta["format"], meta["format_version"]
+                "metadata: format {format:?}, format_version {version:?}: not a tapegrad model file \
+                 (this tapegrad reads format {MODEL_FORMAT:?} version {MODEL_FORMAT_VERSION})"
             ),
         ));
     }
