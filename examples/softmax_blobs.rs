@@ -80,7 +80,7 @@ fn logits<'t>(p: &tapegrad::ParamVarSet<'t>, x: tapegrad::Var<'t>) -> tapegrad::
 /// Class scores for plain data (a forward pass on a throwaway tape, no gradients).
 fn predict(params: &ParamSet, x: &Tensor) -> Tensor {
     let tape = Tape::new();
-    let p = params.on_tape(&tape);
+    let p = params.on_tape_as_constants(&tape);
     logits(&p, tape.constant(x)).value()
 }
 

@@ -12,8 +12,13 @@
 //! - [`gradcheck`](mod@gradcheck): finite differences against the tape, for your own models too.
 //! - [`rng::NumpyRng`]: NumPy's legacy generator, bit for bit, so the course's printed numbers
 //!   come out exactly.
-//! - [`nn`]: the course's L-layer network as tape code, and its hand-written backprop as the
-//!   reference the tape is proven against.
+//! - [`nn`]: the course's networks as tape code (Course 1, and Course 2's initialization,
+//!   regularization, gradient checking and optimization notebooks), with the hand-written
+//!   backprop the tape is proven against.
+//! - [`optim`]: SGD, momentum, RMSprop, Adam and learning-rate decay, for any tensors.
+//! - [`ParamSet`]: named parameters for a model of your own; [`custom`]: ops of your own.
+//! - [`datasets`]: the planar flower, moons, circles and the football data; [`io`]: atomic
+//!   writes and safetensors files.
 //! - `data` (feature `hdf5`, on by default): the course's cat-vs-non-cat HDF5 files and a model
 //!   file format.
 //!

@@ -119,6 +119,18 @@ impl<T: Element> ParamSet<T> {
         }
     }
 
+    /// Records every tensor as a named constant (no gradient, no backward work): a forward
+    /// pass only, e.g. for predictions.
+    pub fn on_tape_as_constants<'t>(&self, tape: &'t Tape<T>) -> ParamVarSet<'t, T> {
+        ParamVarSet {
+            entries: self
+                .entries
+                .iter()
+                .map(|(n, t)| (n.clone(), tape.constant_named(n.clone(), t)))
+                .collect(),
+        }
+    }
+
     /// Checks that `other` has the same names in the same order and the same shapes; `what`
     /// names the caller in the message.
     pub(crate) fn check_layout<U: Element>(&self, what: &str, other: &ParamSet<U>) -> Result<()> {
@@ -182,6 +194,21 @@ impl<'t, T: Element> ParamVarSet<'t, T> {
     /// Named vars already on a tape.
     pub(crate) fn from_parts(entries: Vec<(String, Var<'t, T>)>) -> Self {
         ParamVarSet { entries }
+    }
+
+    /// The number of vars.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `(name, var)` pairs, in the set's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Var<'t, T>)> + '_ {
+        self.entries.iter().map(|(n, v)| (n.as_str(), *v))
     }
 
     /// The var called `name`.

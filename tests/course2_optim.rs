@@ -456,8 +456,8 @@ fn learning_rate_can_be_changed_between_updates() {
     let g = Tensor::from_vec(vec![1.0], &[1]).unwrap();
     let mut sgd = Sgd::new(&[&p], 0.5);
     sgd.update(&mut [&mut p], &[&g]).unwrap();
-    Optimizer::<f64>::set_learning_rate(&mut sgd, nn::update_lr(0.5, 1, 1.0));
-    assert_eq!(Optimizer::<f64>::learning_rate(&sgd), 0.25);
+    sgd.set_learning_rate(nn::update_lr(0.5, 1, 1.0));
+    assert_eq!(sgd.learning_rate(), 0.25);
     sgd.update(&mut [&mut p], &[&g]).unwrap();
     assert_eq!(p.to_vec(), [0.25]);
 }

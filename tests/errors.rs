@@ -182,7 +182,13 @@ fn vars_from_two_tapes() {
         panic_message(|| {
             let _ = a + b;
         }),
-        "vars from two different tapes cannot be combined"
+        "add: the two values are on different tapes; record them on one tape"
+    );
+    assert_eq!(
+        panic_message(|| {
+            let _ = a.matmul(b.reshape(&[2, 1]));
+        }),
+        "matmul: the two values are on different tapes; record them on one tape"
     );
     let grads = (a * a).sum().backward().unwrap();
     assert_eq!(

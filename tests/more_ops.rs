@@ -217,13 +217,14 @@ fn log_softmax_cross_entropy_and_mse() {
     assert!(huge.log_softmax(0).all_finite());
     // J = mean of −log p[label]; mse of a−b.
     let j = z.cross_entropy_with_indices(&labels).item();
+    // Independently: −(1/m) Σ_j (z[y_j, j] − ln Σ_c e^{z[c, j]}), the log-sum-exp by hand.
     let want: f64 = -labels
         .iter()
         .enumerate()
-        .map(|(k, &c)| z.log_softmax(0).get(&[c, k]))
+        .map(|(k, &c)| z.get(&[c, k]) - (0..4).map(|r| z.get(&[r, k]).exp()).sum::<f64>().ln())
         .sum::<f64>()
         / 5.0;
-    assert!((j - want).abs() < 1e-15);
+    assert!((j - want).abs() < 1e-14, "{j} vs {want}");
     let d: f64 = z
         .to_vec()
         .iter()
@@ -304,4 +305,33 @@ fn multi_class_accuracy() {
     assert_eq!(z.argmax_axis(0), [1, 0, 0]);
     assert_eq!(tapegrad::nn::accuracy_from_logits(&z, &[1, 0, 0]), 3);
     assert_eq!(tapegrad::nn::accuracy_from_logits(&z, &[1, 1, 2]), 1);
+}
+
+#[test]
+fn edge_cases_chosen_as_numpy_or_the_math_says() {
+    // powf(0): z⁰ = 1, derivative 0 also at z = 0 (not 0·0⁻¹ = NaN).
+    let z = Tensor::from_vec(vec![0.0, 2.0], &[2]).unwrap();
+    assert_eq!(grad_of(&z, |v| v.powf(0.0)), [0.0, 0.0]);
+    // clamp keeps NaN, like NumPy's clip, and wants min ≤ max.
+    let n = Tensor::from_vec(vec![f64::NAN, 5.0], &[2])
+        .unwrap()
+        .clamp(0.0, 1.0)
+        .to_vec();
+    assert!(n[0].is_nan() && n[1] == 1.0);
+    assert_eq!(
+        panic_message(|| drop(Tensor::<f64>::ones(&[1]).clamp(2.0, 1.0))),
+        "clamp: min 2 is above max 1"
+    );
+    // A max or min over an empty axis has no value: an error on tensors and the tape alike.
+    let empty = Tensor::<f64>::zeros(&[2, 0]);
+    assert_eq!(
+        empty.try_max_axis(1, false).unwrap_err().to_string(),
+        "max_axis: axis 1 of shape (2, 0) is empty"
+    );
+    assert_eq!(
+        empty.try_min_axis(1, true).unwrap_err().to_string(),
+        "min_axis: axis 1 of shape (2, 0) is empty"
+    );
+    let tape = Tape::new();
+    assert!(tape.param(&empty).try_max_axis(1, false).is_err());
 }

@@ -75,6 +75,7 @@ pub fn vector_to_dictionary(theta: &Tensor, like: &Parameters) -> Result<Paramet
 
 /// `forward_propagation_n(X, Y, parameters)`: the ReLU–ReLU–sigmoid model's cost
 /// `(1/m)·Σ(−log(A)·Y − log(1 − A)·(1 − Y))` (a plain sum: a log of 0 shows as `inf`).
+#[track_caller]
 pub fn forward_propagation_n(x: &Tensor, y: &Tensor, params: &Parameters) -> f64 {
     let (al, _) = super::regularization::forward_propagation(x, params);
     let m = x.shape()[1] as f64;

@@ -18,10 +18,20 @@ pub enum InitScale {
     He,
 }
 
+fn check_layer_dims(layer_dims: &[usize]) -> Result<()> {
+    if layer_dims.len() < 2 || layer_dims.contains(&0) {
+        return Err(Error::Invalid(format!(
+            "layer_dims must list at least two positive sizes [n_x, ..., n_y], got {layer_dims:?}"
+        )));
+    }
+    Ok(())
+}
+
 /// The course's two-layer initialization: `np.random.seed(seed)`, `W1 = randn(n_h, n_x)·0.01`,
 /// `W2 = randn(n_y, n_h)·0.01`, zero biases. Seeds by notebook: the week-4 step-by-step test
-/// case uses 1; the week-4 application's two-layer model uses 1; the week-3 planar notebook
-/// uses 2 (its test case and its `nn_model`).
+/// case and the week-4 application's two-layer model use 1; the week-3 planar notebook's test
+/// case uses 2, and its current `nn_model` seeds 3 before calling it (older versions reseeded
+/// 2 inside; docs/course2.md §3).
 ///
 /// # Errors
 /// When a dimension is 0.
@@ -42,11 +52,7 @@ pub fn initialize_parameters_deep(
     seed: u32,
     scale: InitScale,
 ) -> Result<Parameters> {
-    if layer_dims.len() < 2 || layer_dims.contains(&0) {
-        return Err(Error::Invalid(format!(
-            "layer_dims must list at least two positive sizes [n_x, ..., n_y], got {layer_dims:?}"
-        )));
-    }
+    check_layer_dims(layer_dims)?;
     let mut rng = NumpyRng::new(seed);
     let (mut w, mut b) = (Vec::new(), Vec::new());
     for pair in layer_dims.windows(2) {
@@ -75,8 +81,12 @@ pub fn initialize_parameters_deep(
 /// # Errors
 /// When `layer_dims` has fewer than two entries or contains a 0.
 pub fn initialize_parameters_zeros(layer_dims: &[usize]) -> Result<Parameters> {
-    let p = initialize_parameters_deep(layer_dims, 0, InitScale::Times(0.0))?;
-    Ok(p.zeros_like())
+    check_layer_dims(layer_dims)?;
+    let (w, b) = layer_dims
+        .windows(2)
+        .map(|p| (Tensor::zeros(&[p[1], p[0]]), Tensor::zeros(&[p[1], 1])))
+        .unzip();
+    Ok(Parameters { w, b })
 }
 
 /// The Initialization notebook's `initialize_parameters_random(layers_dims)`: `seed(3)`, then

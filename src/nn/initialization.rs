@@ -81,6 +81,7 @@ pub fn model(
     num_iterations: usize,
     initialization: Initialization,
 ) -> Result<(Parameters, Vec<f64>)> {
+    super::check_examples("initialization::model", x, y)?;
     let layer_dims = [x.shape()[0], HIDDEN[0], HIDDEN[1], HIDDEN[2]];
     let mut params = initialization.initialize(&layer_dims)?;
     let mut costs = Vec::new();

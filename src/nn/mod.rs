@@ -339,6 +339,24 @@ impl<T: Element> ParamVars<'_, T> {
     }
 }
 
+/// Checks the course's data layout: `x` is `(n_x, m)` and `y` is `(n_y, m)` with `m ≥ 1`;
+/// returns `m`. The message names `function` and both shapes.
+pub(crate) fn check_examples<T: Element>(
+    function: &str,
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+) -> crate::Result<usize> {
+    let fits = x.ndim() == 2 && y.ndim() == 2 && x.shape()[1] == y.shape()[1] && x.shape()[1] > 0;
+    if !fits {
+        return Err(crate::Error::Invalid(format!(
+            "{function}: X {} and Y {} must be 2-D with the same number (at least 1) of examples, one per column",
+            fmt_shape(x.shape()),
+            fmt_shape(y.shape())
+        )));
+    }
+    Ok(x.shape()[1])
+}
+
 /// The activation of a layer, as the course names them. The one vocabulary for activations:
 /// the model files store these names, and programs parse them with [`str::parse`].
 ///

@@ -166,12 +166,12 @@ pub fn accuracy<T: Element>(predictions: &Tensor<T>, y: &Tensor<T>) -> usize {
 /// When the logits are not 2-D or there are not `m` labels.
 #[track_caller]
 pub fn accuracy_from_logits<T: Element>(logits: &Tensor<T>, labels: &[usize]) -> usize {
-    let predicted = logits.argmax_axis(0);
     assert!(
-        predicted.len() == labels.len() && logits.ndim() == 2,
-        "accuracy_from_logits: {} labels for logits of shape {:?}",
-        labels.len(),
-        logits.shape()
+        logits.ndim() == 2 && logits.shape()[1] == labels.len(),
+        "accuracy_from_logits: expected (C, m) logits and m labels, got logits of shape {} and {} labels",
+        crate::error::fmt_shape(logits.shape()),
+        labels.len()
     );
+    let predicted = logits.argmax_axis(0);
     predicted.iter().zip(labels).filter(|(p, y)| p == y).count()
 }

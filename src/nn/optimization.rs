@@ -254,7 +254,8 @@ pub struct Epoch {
 /// parameters and every epoch's [`Epoch`] (the notebook prints every 1000th).
 ///
 /// # Errors
-/// When the layer sizes or batch size are not usable or the shapes do not fit.
+/// When the layer sizes, the batch size or a decay interval of 0 are not usable, or `x` and
+/// `y` do not fit together or with `layer_dims`.
 #[allow(clippy::too_many_arguments)]
 pub fn model(
     x: &Tensor,
@@ -267,6 +268,15 @@ pub fn model(
     decay: Decay,
 ) -> Result<(Parameters, Vec<Epoch>)> {
     use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+    super::check_examples("optimization::model", x, y)?;
+    if let Decay::Schedule {
+        time_interval: 0, ..
+    } = decay
+    {
+        return Err(Error::Invalid(
+            "optimization::model: the decay's time_interval must be at least 1 epoch, got 0".into(),
+        ));
+    }
     let mut params = super::initialize_parameters_he(layer_dims)?;
     let tensors: Vec<&Tensor> = params.iter().collect();
     let mut optimizer: Box<dyn Optimizer<f64>> = match method {

@@ -24,6 +24,7 @@ pub struct Cache {
 }
 
 /// The forward pass (`reg_utils.forward_propagation`): ReLU hidden layers, a sigmoid output.
+#[track_caller]
 pub fn forward_propagation(x: &Tensor, params: &Parameters) -> (Tensor, Cache) {
     forward(x, params, None)
 }
@@ -93,6 +94,7 @@ fn forward(
 
 /// The notebook's cross-entropy `compute_cost(A3, Y)`:
 /// `(1/m)·nansum(−log(A)·Y − log(1 − A)·(1 − Y))` (NaN terms, from `0·log 0`, are dropped).
+#[track_caller]
 pub fn compute_cost(al: &Tensor, y: &Tensor) -> f64 {
     let m = y.shape()[1] as f64;
     let terms = al.zip_with(y, |a, y| (-a.ln()) * y + (-(1.0 - a).ln()) * (1.0 - y));
@@ -101,6 +103,7 @@ pub fn compute_cost(al: &Tensor, y: &Tensor) -> f64 {
 
 /// `compute_cost_with_regularization(A3, Y, parameters, lambd)`: the cross-entropy plus
 /// `(1/m)·(λ/2)·Σ_l ΣW[l]²`.
+#[track_caller]
 pub fn compute_cost_with_regularization(
     al: &Tensor,
     y: &Tensor,
@@ -115,6 +118,7 @@ pub fn compute_cost_with_regularization(
 /// The notebook's backward pass (`reg_utils.backward_propagation`): `dZ[L] = A[L] − Y`,
 /// `dW[l] = (1/m)·dZ[l]·A[l−1]ᵀ`, `db[l] = (1/m)·Σ_cols dZ[l]`, `dA[l−1] = W[l]ᵀ·dZ[l]`,
 /// `dZ[l] = dA[l] ⊙ (A[l] > 0)`.
+#[track_caller]
 pub fn backward_propagation(
     x: &Tensor,
     y: &Tensor,
@@ -126,6 +130,7 @@ pub fn backward_propagation(
 
 /// `backward_propagation_with_regularization(X, Y, cache, lambd)`: as
 /// [`backward_propagation`], with `dW[l] += (λ/m)·W[l]` (biases unchanged).
+#[track_caller]
 pub fn backward_propagation_with_regularization(
     x: &Tensor,
     y: &Tensor,
@@ -218,20 +223,26 @@ pub enum Regularization<'a> {
 /// the notebook's ([`compute_cost`], plus the L2 term), computed from `A[L] = σ(Z[L])`.
 ///
 /// # Errors
-/// When a dropout mask does not have its layer's shape or `keep_prob` is not in `(0, 1]`.
+/// When `x` and `y` are not `(n_x, m)` and `(1, m)`, the parameters do not chain or do not
+/// take `n_x` inputs, a dropout mask does not have its layer's shape, or `keep_prob` is not in
+/// `(0, 1]`.
 pub fn tape_gradients(
     params: &Parameters,
     x: &Tensor,
     y: &Tensor,
     regularization: Regularization<'_>,
 ) -> Result<(f64, Parameters)> {
+    super::check_examples("tape_gradients", x, y)?;
+    params
+        .check_layers()
+        .map_err(|e| Error::Invalid(format!("tape_gradients: {e}")))?;
     let tape = Tape::new();
     let vars = params.on_tape(&tape);
     let num_layers = params.num_layers();
     let mut a = tape.constant(x);
     let mut z = a;
     for l in 0..num_layers {
-        z = vars.w[l].matmul(a).broadcast_add(vars.b[l]);
+        z = vars.w[l].try_matmul(a)?.try_broadcast_add(vars.b[l])?;
         if l + 1 < num_layers {
             a = Activation::Relu.apply(z);
             if let Regularization::Dropout { keep_prob, masks } = regularization {
@@ -256,7 +267,7 @@ pub fn tape_gradients(
             .iter()
             .map(|&w| (w * w).sum())
             .reduce(|acc, s| acc + s)
-            .expect("at least one layer");
+            .expect("check_layers: at least one layer");
         loss = loss + squares.mul_scalar(1.0 / m * (lambd / 2.0));
         cost = compute_cost_with_regularization(&al, y, params, lambd);
     }
@@ -285,6 +296,7 @@ pub fn model(
     keep_prob: f64,
     report_every: usize,
 ) -> Result<(Parameters, Vec<f64>)> {
+    super::check_examples("model", x, y)?;
     if lambd != 0.0 && keep_prob != 1.0 {
         return Err(Error::Invalid(format!(
             "model: use L2 (lambd = {lambd}) or dropout (keep_prob = {keep_prob}), not both"

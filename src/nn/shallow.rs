@@ -19,6 +19,7 @@ pub struct ShallowCache<T: Element = f64> {
 }
 
 /// The forward pass on plain tensors; `params` holds `W1, W2` and `b1, b2`.
+#[track_caller]
 pub fn forward_propagation<T: Element>(
     x: &Tensor<T>,
     params: &Parameters<T>,
@@ -33,6 +34,7 @@ pub fn forward_propagation<T: Element>(
 /// The hand-written gradients of §2.8: `dZ2 = A2 − Y`, `dW2 = (1/m)·dZ2·A1ᵀ`,
 /// `db2 = (1/m)·Σ_cols dZ2`, `dZ1 = (W2ᵀ·dZ2) ⊙ (1 − A1²)`, `dW1 = (1/m)·dZ1·Xᵀ`,
 /// `db1 = (1/m)·Σ_cols dZ1`.
+#[track_caller]
 pub fn backward_propagation<T: Element>(
     params: &Parameters<T>,
     cache: &ShallowCache<T>,
@@ -64,8 +66,14 @@ pub fn tape_gradients<T: Element>(
     let tape = Tape::default();
     let vars = params.on_tape(&tape);
     let (x, y) = (tape.constant(x), tape.constant(y));
-    let a1 = vars.w[0].matmul(x).broadcast_add(vars.b[0]).tanh();
-    let a2 = vars.w[1].matmul(a1).broadcast_add(vars.b[1]).sigmoid();
+    let a1 = vars.w[0]
+        .try_matmul(x)?
+        .try_broadcast_add(vars.b[0])?
+        .tanh();
+    let a2 = vars.w[1]
+        .try_matmul(a1)?
+        .try_broadcast_add(vars.b[1])?
+        .sigmoid();
     let cost = super::model::compute_cost(a2, y);
     let grads = vars.grads(&cost.backward()?);
     Ok((cost.value().item(), grads))
@@ -104,13 +112,14 @@ pub const PLANAR_LEARNING_RATE: f64 = 1.2;
 /// the update at every 1000th iteration (the notebook's printed log).
 ///
 /// # Errors
-/// When `n_h` is 0 or the shapes of `x` and `y` do not fit together.
+/// When `n_h` is 0 or `x` and `y` are not `(n_x, m)` and `(n_y, m)`.
 pub fn nn_model(
     x: &Tensor,
     y: &Tensor,
     n_h: usize,
     num_iterations: usize,
 ) -> Result<(Parameters, Vec<f64>)> {
+    super::check_examples("nn_model", x, y)?;
     let (n_x, _, n_y) = layer_sizes(x, y);
     let mut params = super::initialize_parameters(n_x, n_h, n_y, 3)?;
     let mut costs = Vec::new();

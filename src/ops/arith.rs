@@ -104,7 +104,7 @@ impl Arith {
         b: Var<'t, T>,
         broadcast: bool,
     ) -> Result<Var<'t, T>> {
-        a.same_tape(b);
+        a.same_tape(b, self.name(broadcast));
         let (av, bv) = (a.value(), b.value());
         let c = self.forward(&av, &bv, broadcast)?;
         let cv = c.clone();

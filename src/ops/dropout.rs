@@ -21,10 +21,14 @@ pub(crate) fn check_keep_prob(op: &str, keep_prob: f64) -> Result<()> {
     if keep_prob > 0.0 && keep_prob <= 1.0 {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "{op}: keep_prob must be in (0, 1], got {keep_prob}"
-        )))
+        Err(dropout_error(op, keep_prob))
     }
+}
+
+fn dropout_error(op: &str, keep_prob: f64) -> Error {
+    Error::Invalid(format!(
+        "{op}: keep_prob must be in (0, 1], got {keep_prob}"
+    ))
 }
 
 /// `(x ⊙ D) / p` elementwise: the forward and, applied to `g`, the backward.
@@ -60,23 +64,18 @@ impl<T: Element> Tensor<T> {
 }
 
 impl<'t, T: Element> Var<'t, T> {
-    /// Records inverted dropout with a fresh mask [`Tensor::dropout_mask`] drawn from `rng`.
-    /// Returns the output and the mask.
+    /// Records inverted dropout with a fresh mask [`Tensor::dropout_mask`] drawn from `rng`
+    /// (to keep the mask, draw it yourself and use [`Var::dropout_with_mask`]).
     ///
     /// # Errors
     /// When `keep_prob` is not in `(0, 1]`.
-    pub fn try_dropout(
-        self,
-        keep_prob: f64,
-        rng: &mut NumpyRng,
-    ) -> Result<(Var<'t, T>, Tensor<T>)> {
-        check_keep_prob("dropout", keep_prob)?;
-        let mask = Tensor::dropout_mask(&self.shape(), keep_prob, rng)?;
-        let out = self.try_dropout_with_mask(&mask, keep_prob)?;
-        Ok((out, mask))
+    pub fn try_dropout(self, keep_prob: f64, rng: &mut NumpyRng) -> Result<Var<'t, T>> {
+        let mask = Tensor::dropout_mask(&self.shape(), keep_prob, rng)
+            .map_err(|_| dropout_error("dropout", keep_prob))?;
+        self.try_dropout_with_mask(&mask, keep_prob)
     }
 
-    /// [`Var::try_dropout`] without the mask, panicking on a bad `keep_prob`.
+    /// [`Var::try_dropout`], panicking on a bad `keep_prob`.
     ///
     /// ```
     /// use tapegrad::{rng::NumpyRng, Tape, Tensor};
@@ -91,7 +90,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// ```
     #[track_caller]
     pub fn dropout(self, keep_prob: f64, rng: &mut NumpyRng) -> Var<'t, T> {
-        or_panic(self.try_dropout(keep_prob, rng)).0
+        or_panic(self.try_dropout(keep_prob, rng))
     }
 
     /// Records `(self ⊙ mask) / keep_prob` with a given mask of 0s and 1s (e.g. the one a

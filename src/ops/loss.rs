@@ -56,7 +56,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When the shapes differ.
     #[track_caller]
     pub fn try_bce_with_logits(self, labels: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.same_tape(labels);
+        self.same_tape(labels, "bce_with_logits");
         let (z, y) = (self.value(), labels.value());
         let cost = z.try_bce_with_logits(&y)?;
         let scale = T::ONE / T::from_f64(z.len() as f64);
@@ -172,7 +172,7 @@ impl<'t, T: Element> Var<'t, T> {
         let cost = z.try_cross_entropy_with_indices(labels)?;
         let labels = labels.to_vec();
         let scale = T::ONE / T::from_f64(labels.len() as f64);
-        let p = z.softmax(0);
+        let p = z.log_softmax(0).map(T::exp);
         Ok(
             self.record_unary("cross_entropy_with_indices", cost, move |g| {
                 let g = g.item() * scale;
@@ -200,7 +200,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When the shapes differ.
     #[track_caller]
     pub fn try_mse(self, target: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.same_tape(target);
+        self.same_tape(target, "mse");
         let (a, b) = (self.value(), target.value());
         let cost = a.try_mse(&b)?;
         let scale = (T::ONE + T::ONE) / T::from_f64(a.len() as f64);

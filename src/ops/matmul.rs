@@ -36,7 +36,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When an operand is not 2-D or the inner dimensions differ.
     #[track_caller]
     pub fn try_matmul(self, other: Var<'t, T>) -> Result<Var<'t, T>> {
-        self.same_tape(other);
+        self.same_tape(other, "matmul");
         let (a, b) = (self.value(), other.value());
         let c = kernels::matmul(&a, &b)?;
         Ok(self.record_binary("matmul", other, c, move |g, needs| {

@@ -28,6 +28,19 @@ fn spread<T: Element>(g: &Tensor<T>, shape: &[usize], axis: Option<usize>, scale
     zip_broadcast(&g, &Tensor::scalar(scale), shape, |g, s| g * s)
 }
 
+/// `axis` must exist and hold at least one element: a max, min or argmax of nothing has no
+/// value.
+fn check_nonempty_axis(op: &'static str, shape: &[usize], axis: usize) -> Result<()> {
+    check_axis(op, shape, axis)?;
+    if shape[axis] == 0 {
+        return Err(Error::shape(
+            op,
+            format!("axis {axis} of shape {} is empty", fmt_shape(shape)),
+        ));
+    }
+    Ok(())
+}
+
 /// `m` (reduced with a kept axis) as `keepdims` asks.
 fn keep_or_drop<T: Element>(
     m: Tensor<T>,
@@ -50,19 +63,13 @@ fn arg_along<T: Element>(
     axis: usize,
     better: impl Fn(T, T) -> bool,
 ) -> Result<Vec<usize>> {
-    check_axis(op, t.shape(), axis)?;
+    check_nonempty_axis(op, t.shape(), axis)?;
     let shape = t.shape();
     let (outer, n, inner) = (
         shape[..axis].iter().product::<usize>(),
         shape[axis],
         shape[axis + 1..].iter().product::<usize>(),
     );
-    if n == 0 {
-        return Err(Error::shape(
-            op,
-            format!("axis {axis} of shape {} is empty", fmt_shape(shape)),
-        ));
-    }
     let t = t.contiguous();
     let src = t.as_slice();
     let mut out = Vec::with_capacity(outer * inner);
@@ -145,9 +152,9 @@ impl<T: Element> Tensor<T> {
     /// The maximum along `axis` (NaN-ignoring, like `f64::max`).
     ///
     /// # Errors
-    /// When `axis` is out of range.
+    /// When `axis` is out of range or has size 0 (NumPy's "zero-size array" error).
     pub fn try_max_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
-        check_axis("max_axis", self.shape(), axis)?;
+        check_nonempty_axis("max_axis", self.shape(), axis)?;
         let m = fold_axis_keepdim(self, axis, T::from_f64(f64::NEG_INFINITY), T::max);
         Ok(keep_or_drop(m, self.shape(), axis, keepdims))
     }
@@ -161,9 +168,9 @@ impl<T: Element> Tensor<T> {
     /// The minimum along `axis` (NaN-ignoring, like `f64::min`).
     ///
     /// # Errors
-    /// When `axis` is out of range.
+    /// When `axis` is out of range or has size 0.
     pub fn try_min_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor<T>> {
-        check_axis("min_axis", self.shape(), axis)?;
+        check_nonempty_axis("min_axis", self.shape(), axis)?;
         let m = fold_axis_keepdim(self, axis, T::from_f64(f64::INFINITY), T::min);
         Ok(keep_or_drop(m, self.shape(), axis, keepdims))
     }

@@ -13,7 +13,7 @@
 //! | `sqrt` | `√z` | `g / (2y)` (infinite at `z = 0`) |
 //! | `square` | `z²` | `2z ⊙ g` |
 //! | `powf(p)` | `z^p` | `p·z^{p−1} ⊙ g` |
-//! | `clamp(lo, hi)` | `min(max(z, lo), hi)` | `g` where `lo ≤ z ≤ hi` (the bounds included), else 0 |
+//! | `clamp(lo, hi)` | `min(max(z, lo), hi)` (NaN stays NaN; `lo ≤ hi` is required) | `g` where `lo ≤ z ≤ hi` (the bounds included), else 0 |
 //!
 //! `sigmoid` is the course's exact expression `1 / (1 + exp(−z))`, which is stable at both
 //! ends: for `z → −∞`, `exp(−z)` overflows to `inf` and the result is exactly 0, never NaN.
@@ -75,7 +75,8 @@ impl<T: Element> Unary<T> {
             Unary::Sqrt => z.map(T::sqrt),
             Unary::Square => z.map(|z| z * z),
             Unary::Powf(p) => z.map(|z| z.powf(p)),
-            Unary::Clamp(lo, hi) => z.map(|z| z.max(lo).min(hi)),
+            // NaN stays NaN (f64::max alone would turn it into `lo`), as NumPy's clip.
+            Unary::Clamp(lo, hi) => z.map(|z| if z.is_nan() { z } else { z.max(lo).min(hi) }),
         }
     }
 
@@ -103,10 +104,19 @@ impl<T: Element> Unary<T> {
             }),
             Unary::Sqrt => zip_broadcast(g, y, s, |g, y| g / (two * y)),
             Unary::Square => zip_broadcast(g, z, s, |g, z| two * z * g),
+            // z^0 = 1 has derivative 0 everywhere, also at z = 0 where 0·0^−1 would be NaN.
+            Unary::Powf(p) if p == T::ZERO => zip_broadcast(g, z, s, |_, _| T::ZERO),
             Unary::Powf(p) => zip_broadcast(g, z, s, |g, z| p * z.powf(p - T::ONE) * g),
             Unary::Clamp(lo, hi) => {
                 zip_broadcast(g, z, s, |g, z| if z >= lo && z <= hi { g } else { T::ZERO })
             }
+        }
+    }
+
+    #[track_caller]
+    fn check(self) {
+        if let Unary::Clamp(lo, hi) = self {
+            assert!(lo <= hi, "clamp: min {lo} is above max {hi}");
         }
     }
 
@@ -122,13 +132,17 @@ macro_rules! unary {
     ($name:ident, $variant:expr, $doc:literal $(, $arg:ident)*) => {
         impl<T: Element> Tensor<T> {
             #[doc = $doc]
+            #[track_caller]
             pub fn $name(&self $(, $arg: T)*) -> Tensor<T> {
+                Unary::<T>::check($variant);
                 $variant.forward(self)
             }
         }
         impl<'t, T: Element> Var<'t, T> {
             #[doc = concat!("Records ", $doc)]
+            #[track_caller]
             pub fn $name(self $(, $arg: T)*) -> Var<'t, T> {
+                Unary::<T>::check($variant);
                 $variant.record(self)
             }
         }

@@ -1,23 +1,27 @@
 //! Gradient descent: `p ← p − α·g`.
 
+use std::marker::PhantomData;
+
 use super::{Optimizer, Shapes};
 use crate::error::Result;
 use crate::tensor::{Element, Tensor};
 
 /// Plain gradient descent, `p ← p − α·g` (the course's `update_parameters_with_gd`).
 #[derive(Clone, Debug)]
-pub struct Sgd {
+pub struct Sgd<T: Element = f64> {
     /// α.
     pub learning_rate: f64,
     shapes: Shapes,
+    element: PhantomData<T>,
 }
 
-impl Sgd {
+impl<T: Element> Sgd<T> {
     /// Gradient descent for `params` with learning rate α.
-    pub fn new<T: Element>(params: &[&Tensor<T>], learning_rate: f64) -> Self {
+    pub fn new(params: &[&Tensor<T>], learning_rate: f64) -> Self {
         Sgd {
             learning_rate,
             shapes: Shapes::of(params),
+            element: PhantomData,
         }
     }
 }
@@ -27,7 +31,7 @@ pub(crate) fn step<T: Element>(p: &mut Tensor<T>, g: &Tensor<T>, learning_rate: 
     p.axpy_(-T::from_f64(learning_rate), g);
 }
 
-impl<T: Element> Optimizer<T> for Sgd {
+impl<T: Element> Optimizer<T> for Sgd<T> {
     fn update(&mut self, params: &mut [&mut Tensor<T>], grads: &[&Tensor<T>]) -> Result<()> {
         self.shapes.check("Sgd", params, grads)?;
         for (p, g) in params.iter_mut().zip(grads) {

@@ -154,16 +154,15 @@ impl<T: Element> Tape<T> {
         F: Fn(&Tensor<T>, &[bool]) -> R + 'static,
         R: Into<InputGrads<T>>,
     {
+        let name = name.into();
         for input in inputs {
             assert!(
                 std::ptr::eq(self, input.tape),
-                "custom op: an input belongs to another tape"
+                "{name}: an input is on another tape than this one"
             );
         }
         let ids: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.id).collect();
-        self.record(name.into(), ids, value, move |g, needs| {
-            backward(g, needs).into()
-        })
+        self.record(name, ids, value, move |g, needs| backward(g, needs).into())
     }
 
     /// The one way every op is recorded.
@@ -290,7 +289,7 @@ impl<'t, T: Element> Var<'t, T> {
         value: Tensor<T>,
         backward: impl Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2] + 'static,
     ) -> Var<'t, T> {
-        self.same_tape(other);
+        self.same_tape(other, name);
         self.tape.record(
             Cow::Borrowed(name),
             smallvec::smallvec![self.id, other.id],
@@ -315,10 +314,10 @@ impl<'t, T: Element> Var<'t, T> {
     }
 
     #[track_caller]
-    pub(crate) fn same_tape(self, other: Var<'t, T>) {
+    pub(crate) fn same_tape(self, other: Var<'t, T>, op: &str) {
         assert!(
             std::ptr::eq(self.tape, other.tape),
-            "vars from two different tapes cannot be combined"
+            "{op}: the two values are on different tapes; record them on one tape"
         );
     }
 

@@ -144,8 +144,9 @@ impl<T: Element> Tensor<T> {
         Self::from_parts(data, &[n])
     }
 
-    /// `np.arange(start, stop, step)`: `start + i·step` for every `i` with the value before
-    /// `stop` (NumPy's count `ceil((stop − start)/step)`). Computed in `f64`.
+    /// `np.arange(start, stop, step)` as NumPy fills it: `ceil((stop − start)/step)` values
+    /// `start + i·δ` with `δ = (start + step) − start` (the step as rounded at `start`).
+    /// Computed in `f64`.
     ///
     /// ```
     /// use tapegrad::Tensor;
@@ -162,8 +163,9 @@ impl<T: Element> Tensor<T> {
             "arange: step must be finite and nonzero, got {step}"
         );
         let n = ((stop - start) / step).ceil().max(0.0) as usize;
+        let delta = (start + step) - start;
         let data = (0..n)
-            .map(|i| T::from_f64(start + i as f64 * step))
+            .map(|i| T::from_f64(start + i as f64 * delta))
             .collect();
         Self::from_parts(data, &[n])
     }
