@@ -154,7 +154,9 @@ pub fn load_saved_model(path: &Path) -> Result<SavedModel> {
             .map(|l| read(format!("b{l}")))
             .collect::<Result<_>>()?,
     };
-    let found = params.check_layers().map_err(|e| Error::file(path, e))?;
+    let found = params
+        .check_layers()
+        .map_err(|e| Error::file(path, e.to_string()))?;
     if let Some(l) = (1..=layers).find(|&l| found[l - 1..=l] != layer_dims[l - 1..=l]) {
         return Err(err(
             &format!("dataset `W{l}`"),

@@ -330,7 +330,8 @@ pub fn load_model_safetensors(path: &Path) -> Result<SavedModel> {
             format!("metadata `activations` names {} activations, layer_dims {layer_dims:?} has {layers} layers", activations.len()),
         ));
     }
-    let params = Parameters::from_param_set(&set, layers).map_err(|e| Error::file(path, e))?;
+    let params =
+        Parameters::from_param_set(&set, layers).map_err(|e| Error::file(path, e.to_string()))?;
     for l in 1..=layers {
         let want = [layer_dims[l], layer_dims[l - 1]];
         let got = params.w[l - 1].shape();

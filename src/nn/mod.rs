@@ -104,8 +104,12 @@ impl<T: Element> Parameters<T> {
     /// message names the offending tensors and shapes.
     ///
     /// # Errors
-    /// The message, when they are not.
-    pub fn check_layers(&self) -> std::result::Result<Vec<usize>, String> {
+    /// [`Error::Invalid`](crate::Error::Invalid) with the message, when they are not.
+    pub fn check_layers(&self) -> crate::Result<Vec<usize>> {
+        self.layer_problem().map_err(crate::Error::Invalid)
+    }
+
+    fn layer_problem(&self) -> std::result::Result<Vec<usize>, String> {
         if self.w.is_empty() || self.w.len() != self.b.len() {
             return Err(format!(
                 "expected the same number (at least 1) of weights and biases, got {} W and {} b",
@@ -163,12 +167,10 @@ impl<T: Element> Parameters<T> {
     /// The `layers`-layer network in a set named as [`Parameters::to_param_set`] names it.
     ///
     /// # Errors
-    /// When a tensor is missing (the message names it and lists the set's names), the set
-    /// holds more than those tensors, or [`Parameters::check_layers`] fails.
-    pub fn from_param_set(
-        set: &crate::ParamSet<T>,
-        layers: usize,
-    ) -> std::result::Result<Self, String> {
+    /// [`Error::Invalid`](crate::Error::Invalid) when a tensor is missing (the message names it
+    /// and lists the set's names), the set holds more than those tensors, or
+    /// [`Parameters::check_layers`] fails.
+    pub fn from_param_set(set: &crate::ParamSet<T>, layers: usize) -> crate::Result<Self> {
         let take = |name: String| {
             set.get(&name).cloned().ok_or_else(|| {
                 let names: Vec<&str> = set.names().collect();
@@ -181,19 +183,21 @@ impl<T: Element> Parameters<T> {
         let params = Parameters {
             w: (1..=layers)
                 .map(|l| take(format!("W{l}")))
-                .collect::<std::result::Result<_, _>>()?,
+                .collect::<std::result::Result<_, _>>()
+                .map_err(crate::Error::Invalid)?,
             b: (1..=layers)
                 .map(|l| take(format!("b{l}")))
-                .collect::<std::result::Result<_, _>>()?,
+                .collect::<std::result::Result<_, _>>()
+                .map_err(crate::Error::Invalid)?,
         };
         if set.len() != 2 * layers {
             let extra: Vec<&str> = set
                 .names()
                 .filter(|n| !(1..=layers).any(|l| *n == format!("W{l}") || *n == format!("b{l}")))
                 .collect();
-            return Err(format!(
+            return Err(crate::Error::Invalid(format!(
                 "tensors {extra:?} are not part of a {layers}-layer network"
-            ));
+            )));
         }
         params.check_layers()?;
         Ok(params)
@@ -222,10 +226,7 @@ impl<T: Element> Parameters<T> {
 
     /// Records every `W{l}`, `b{l}` as a param on `tape` (sharing storage, no copy).
     pub fn on_tape<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
-        ParamVars {
-            w: self.w.iter().map(|w| tape.param(w)).collect(),
-            b: self.b.iter().map(|b| tape.param(b)).collect(),
-        }
+        self.on_tape_training(tape, |_| true)
     }
 
     /// Records `W{l}`, `b{l}` as params where `train(l)` is true (layers counted from 1) and
@@ -286,10 +287,7 @@ impl<T: Element> Parameters<T> {
 
     /// Records every `W{l}`, `b{l}` as a constant (no gradient): a forward pass only.
     pub fn on_tape_as_constants<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
-        ParamVars {
-            w: self.w.iter().map(|w| tape.constant(w)).collect(),
-            b: self.b.iter().map(|b| tape.constant(b)).collect(),
-        }
+        self.on_tape_training(tape, |_| false)
     }
 
     /// The same parameters in another precision.

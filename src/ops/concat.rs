@@ -103,7 +103,7 @@ impl<T: Element> Tensor<T> {
             .zip(&expanded)
             .map(|(t, s)| t.reshape(s))
             .collect();
-        Tensor::try_concat(axis, &parts).map_err(|e| rename(e, "stack"))
+        Tensor::try_concat(axis, &parts)
     }
 
     /// [`Tensor::try_stack`], panicking on bad shapes.
@@ -142,13 +142,6 @@ fn stack_inputs<'a>(
         ));
     }
     Ok(shapes.iter().map(|s| with_unit_axis(s, axis)).collect())
-}
-
-fn rename(e: Error, op: &'static str) -> Error {
-    match e {
-        Error::Shape { message, .. } => Error::Shape { op, message },
-        other => other,
-    }
 }
 
 impl<'t, T: Element> Var<'t, T> {
@@ -197,7 +190,7 @@ impl<'t, T: Element> Var<'t, T> {
             .zip(&expanded)
             .map(|(v, s)| v.reshape(s))
             .collect();
-        Var::try_concat(axis, &parts).map_err(|e| rename(e, "stack"))
+        Var::try_concat(axis, &parts)
     }
 
     /// [`Var::try_stack`], panicking on bad shapes.

@@ -10,15 +10,8 @@
 
 use crate::error::{fmt_shape, or_panic, Error, Result};
 use crate::tape::Var;
-use crate::tensor::kernels::check_axis;
+use crate::tensor::kernels::{check_axis, split_at_axis};
 use crate::tensor::{Element, Tensor};
-
-/// `(outer, dim, inner)`: the sizes before, at and after `axis`, for row-major loops.
-fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
-    let outer = shape[..axis].iter().product();
-    let inner = shape[axis + 1..].iter().product();
-    (outer, shape[axis], inner)
-}
 
 fn check_indices(shape: &[usize], axis: usize, indices: &[usize]) -> Result<()> {
     check_axis("select", shape, axis)?;

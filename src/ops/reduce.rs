@@ -10,7 +10,7 @@
 use crate::error::{fmt_shape, or_panic, Error, Result};
 use crate::tape::Var;
 use crate::tensor::kernels::{
-    check_axis, drop_axis, fold_axis_keepdim, sum_axis_keepdim, zip_broadcast,
+    check_axis, drop_axis, fold_axis_keepdim, split_at_axis, sum_axis_keepdim, zip_broadcast,
 };
 use crate::tensor::{Element, Tensor};
 
@@ -65,11 +65,7 @@ fn arg_along<T: Element>(
 ) -> Result<Vec<usize>> {
     check_nonempty_axis(op, t.shape(), axis)?;
     let shape = t.shape();
-    let (outer, n, inner) = (
-        shape[..axis].iter().product::<usize>(),
-        shape[axis],
-        shape[axis + 1..].iter().product::<usize>(),
-    );
+    let (outer, n, inner) = split_at_axis(shape, axis);
     let t = t.contiguous();
     let src = t.as_slice();
     let mut out = Vec::with_capacity(outer * inner);
@@ -95,11 +91,7 @@ fn to_chosen<T: Element>(
     axis: usize,
     chosen: &[usize],
 ) -> Tensor<T> {
-    let (outer, n, inner) = (
-        shape[..axis].iter().product::<usize>(),
-        shape[axis],
-        shape[axis + 1..].iter().product::<usize>(),
-    );
+    let (outer, n, inner) = split_at_axis(shape, axis);
     let g = g.contiguous();
     let src = g.as_slice();
     let mut out = vec![T::ZERO; outer * n * inner];

@@ -158,6 +158,14 @@ pub(crate) fn zip_same<T: Element>(
     Ok(zip_broadcast(a, b, a.shape(), f))
 }
 
+/// `(outer, n, inner)`: the sizes before, at and after `axis`, for row-major loops over the
+/// `n` slices along an axis (element `(o, k, i)` sits at `(o·n + k)·inner + i`).
+pub(crate) fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    let outer = shape[..axis].iter().product();
+    let inner = shape[axis + 1..].iter().product();
+    (outer, shape[axis], inner)
+}
+
 /// Sums `t` along `axis`, keeping it as a dimension of size 1 (in order, first to last).
 pub(crate) fn sum_axis_keepdim<T: Element>(t: &Tensor<T>, axis: usize) -> Tensor<T> {
     fold_axis_keepdim(t, axis, T::ZERO, |acc, x| acc + x)
@@ -173,9 +181,7 @@ pub(crate) fn fold_axis_keepdim<T: Element>(
 ) -> Tensor<T> {
     let t = t.contiguous();
     let shape = t.shape();
-    let outer: usize = shape[..axis].iter().product();
-    let n = shape[axis];
-    let inner: usize = shape[axis + 1..].iter().product();
+    let (outer, n, inner) = split_at_axis(shape, axis);
     let mut out_shape: Shape = shape.into();
     out_shape[axis] = 1;
     if n == 0 {
