@@ -9,7 +9,7 @@ use super::h5::{
 };
 use crate::error::fmt_shape;
 use crate::io::write_atomically;
-use crate::nn::{Activation, Parameters, SavedModel};
+use crate::nn::{parse_activations, Activation, Parameters, SavedModel};
 use crate::{Error, Result};
 
 /// The value of a model file's `format` attribute.
@@ -129,20 +129,8 @@ pub fn load_saved_model(path: &Path) -> Result<SavedModel> {
     let layers = layer_dims.len() - 1;
 
     let acts = read_str_attr(&file, path, "activations")?;
-    let activations = acts
-        .split(',')
-        .map(|a| a.trim().parse::<Activation>())
-        .collect::<Result<Vec<_>>>()
+    let activations = parse_activations(&acts)
         .map_err(|e| err("attribute `activations`", format!("{e} (in {acts:?})")))?;
-    if activations.len() != layers {
-        return Err(err(
-            "attribute `activations`",
-            format!(
-                "{acts:?} names {} activations, layer_dims {layer_dims:?} has {layers} layers",
-                activations.len()
-            ),
-        ));
-    }
 
     // Read every tensor as stored, then check them as saving does.
     let read = |name: String| read_float_tensor(&file, path, &name);
@@ -154,20 +142,6 @@ pub fn load_saved_model(path: &Path) -> Result<SavedModel> {
             .map(|l| read(format!("b{l}")))
             .collect::<Result<_>>()?,
     };
-    let found = params
-        .check_layers()
-        .map_err(|e| Error::file(path, e.to_string()))?;
-    if let Some(l) = (1..=layers).find(|&l| found[l - 1..=l] != layer_dims[l - 1..=l]) {
-        return Err(err(
-            &format!("dataset `W{l}`"),
-            format!(
-                "expected shape ({}, {}) from layer_dims {layer_dims:?}, found {}",
-                layer_dims[l],
-                layer_dims[l - 1],
-                fmt_shape(params.w[l - 1].shape())
-            ),
-        ));
-    }
     for extra in [format!("W{}", layers + 1), format!("b{}", layers + 1)] {
         if file.link_exists(&extra) {
             return Err(err(
@@ -176,11 +150,8 @@ pub fn load_saved_model(path: &Path) -> Result<SavedModel> {
             ));
         }
     }
-    Ok(SavedModel {
-        params,
-        layer_dims,
-        activations,
-    })
+    SavedModel::checked("dataset", params, layer_dims, activations)
+        .map_err(|e| Error::file(path, e))
 }
 
 /// Reads the root attribute `name` as non-negative integers: a scalar when `scalar`, else a

@@ -318,37 +318,10 @@ pub fn load_model_safetensors(path: &Path) -> Result<SavedModel> {
                 ),
             )
         })?;
-    let activations = field("activations")?
-        .split(',')
-        .map(|a| a.trim().parse::<Activation>())
-        .collect::<Result<Vec<_>>>()
+    let activations = crate::nn::parse_activations(field("activations")?)
         .map_err(|e| Error::file(path, format!("metadata `activations`: {e}")))?;
     let layers = layer_dims.len() - 1;
-    if activations.len() != layers {
-        return Err(Error::file(
-            path,
-            format!("metadata `activations` names {} activations, layer_dims {layer_dims:?} has {layers} layers", activations.len()),
-        ));
-    }
     let params =
         Parameters::from_param_set(&set, layers).map_err(|e| Error::file(path, e.to_string()))?;
-    for l in 1..=layers {
-        let want = [layer_dims[l], layer_dims[l - 1]];
-        let got = params.w[l - 1].shape();
-        if got != want {
-            return Err(Error::file(
-                path,
-                format!(
-                    "tensor `W{l}`: expected shape {} from layer_dims {layer_dims:?}, found {}",
-                    fmt_shape(&want),
-                    fmt_shape(got)
-                ),
-            ));
-        }
-    }
-    Ok(SavedModel {
-        params,
-        layer_dims,
-        activations,
-    })
+    SavedModel::checked("tensor", params, layer_dims, activations).map_err(|e| Error::file(path, e))
 }

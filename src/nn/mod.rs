@@ -311,6 +311,47 @@ pub struct SavedModel {
     pub activations: Vec<Activation>,
 }
 
+impl SavedModel {
+    /// Checks what a model file holds, for both file formats: one activation per layer, weights
+    /// that chain, and the shapes `layer_dims` gives. `noun` names the file's items
+    /// (`"dataset"`, `"tensor"`) in the message.
+    pub(crate) fn checked(
+        noun: &str,
+        params: Parameters<f64>,
+        layer_dims: Vec<usize>,
+        activations: Vec<Activation>,
+    ) -> std::result::Result<Self, String> {
+        let layers = layer_dims.len().saturating_sub(1);
+        if activations.len() != layers {
+            return Err(format!(
+                "`activations` names {} activations, layer_dims {layer_dims:?} has {layers} layers",
+                activations.len()
+            ));
+        }
+        let found = params.layer_problem()?;
+        if let Some(l) = (1..=layers).find(|&l| found[l - 1..=l] != layer_dims[l - 1..=l]) {
+            return Err(format!(
+                "{noun} `W{l}`: expected shape ({}, {}) from layer_dims {layer_dims:?}, found {}",
+                layer_dims[l],
+                layer_dims[l - 1],
+                fmt_shape(params.w[l - 1].shape())
+            ));
+        }
+        Ok(SavedModel {
+            params,
+            layer_dims,
+            activations,
+        })
+    }
+}
+
+/// Parses a comma-separated list of activation names (a model file's `activations`).
+pub(crate) fn parse_activations(list: &str) -> crate::Result<Vec<Activation>> {
+    list.split(',')
+        .map(|a| a.trim().parse::<Activation>())
+        .collect()
+}
+
 /// The parameters of one step, recorded on a tape.
 #[derive(Clone, Debug)]
 pub struct ParamVars<'t, T: Element = f64> {
