@@ -142,16 +142,7 @@ fn the_course_models_graph_renders_with_graphviz() {
     )
     .unwrap();
     let tape = Tape::new();
-    let vars = tapegrad::nn::ParamVars {
-        w: (1..)
-            .zip(&p.w)
-            .map(|(l, w)| tape.param_named(format!("W{l}"), w))
-            .collect(),
-        b: (1..)
-            .zip(&p.b)
-            .map(|(l, b)| tape.param_named(format!("b{l}"), b))
-            .collect(),
-    };
+    let vars = p.on_tape_named(&tape);
     let (al, _) = tapegrad::nn::model::l_model_forward(tape.constant_named("X", &x), &vars);
     let cost = tapegrad::nn::model::compute_cost(al, tape.constant_named("Y", &y));
     let grads = cost.backward().unwrap();

@@ -220,16 +220,7 @@ fn train(args: &TrainArgs) -> Result<()> {
 /// and renders it to SVG with Graphviz's `dot` when it is on PATH.
 fn write_graph(path: &Path, params: &Parameters, data: &CatData) -> Result<()> {
     let tape = Tape::new();
-    let vars = nn::ParamVars {
-        w: (1..)
-            .zip(&params.w)
-            .map(|(l, w)| tape.param_named(format!("W{l}"), w))
-            .collect(),
-        b: (1..)
-            .zip(&params.b)
-            .map(|(l, b)| tape.param_named(format!("b{l}"), b))
-            .collect(),
-    };
+    let vars = params.on_tape_named(&tape);
     let x = tape.constant_named("X", &data.train.x);
     let y = tape.constant_named("Y", &data.train.y);
     let (al, _) = nn::model::l_model_forward(x, &vars);

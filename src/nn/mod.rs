@@ -224,6 +224,21 @@ impl<T: Element> Parameters<T> {
         }
     }
 
+    /// [`Parameters::on_tape`] with the params named `W1`, `b1`, … (for
+    /// [`Tape::to_dot`](crate::Tape::to_dot)'s picture).
+    pub fn on_tape_named<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
+        ParamVars {
+            w: (1..)
+                .zip(&self.w)
+                .map(|(l, w)| tape.param_named(format!("W{l}"), w))
+                .collect(),
+            b: (1..)
+                .zip(&self.b)
+                .map(|(l, b)| tape.param_named(format!("b{l}"), b))
+                .collect(),
+        }
+    }
+
     /// Records every `W{l}`, `b{l}` as a param on `tape` (sharing storage, no copy).
     pub fn on_tape<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
         self.on_tape_training(tape, |_| true)
