@@ -60,6 +60,8 @@ pub trait Element:
     fn is_finite(self) -> bool;
     /// Whether the value is NaN.
     fn is_nan(self) -> bool;
+    /// `self·a + b` with one rounding (a fused multiply-add).
+    fn mul_add(self, a: Self, b: Self) -> Self;
 
     /// Which operand layouts `matrixmultiply` packs fastest for this type, as measured on the
     /// course's shapes: `true` for A row-major and B column-major (its packing then reads a few
@@ -159,6 +161,10 @@ macro_rules! impl_element {
             #[inline]
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
             }
             #[inline]
             unsafe fn gemm(

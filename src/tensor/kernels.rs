@@ -222,9 +222,9 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
 
 /// Below this many multiply-adds a product runs on the calling thread: a thread start costs
 /// about as much as 10⁵ of them.
-const PARALLEL_MIN_WORK: usize = 1 << 22;
+pub(crate) const PARALLEL_MIN_WORK: usize = 1 << 22;
 /// Each thread gets a band at least this wide of the product's longer side.
-const PARALLEL_MIN_ROWS: usize = 64;
+pub(crate) const PARALLEL_MIN_ROWS: usize = 64;
 
 /// How many threads big matrix products use: `MATMUL_NUM_THREADS` (as for matrixmultiply's own
 /// threading) when set, else the number of CPUs the process may use.
@@ -360,6 +360,43 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
     debug_assert_eq!(c.len(), m * n);
     if m == 0 || n == 0 {
+        return;
+    }
+    if super::dot::worth_it(m, k, n) {
+        // Read rows of A and columns of B in place when some layout has them contiguous, else
+        // from a copy: the path depends on the shapes only, so an operand's layouts never
+        // change the result.
+        let (a_copy, bt_copy);
+        let (pa, lda) = match a.layouts().into_iter().find(|&(_, _, cs)| cs == 1) {
+            Some((p, rs, _)) => (p, rs as usize),
+            None => {
+                a_copy = a.contiguous();
+                (a_copy.storage().as_ptr(), k)
+            }
+        };
+        let (pb, ldb) = match b.layouts().into_iter().find(|&(_, rs, _)| rs == 1) {
+            Some((p, _, cs)) => (p, cs as usize),
+            None => {
+                bt_copy = b.t().contiguous();
+                (bt_copy.storage().as_ptr(), k)
+            }
+        };
+        let p = super::dot::Problem {
+            m,
+            k,
+            n,
+            a: pa,
+            lda,
+            b: pb,
+            ldb,
+            c: c.as_mut_ptr(),
+            rsc: n,
+            csc: 1,
+        };
+        // SAFETY: row i of A and column j of B are contiguous runs of k elements (in the
+        // operands or in the copies, which live until the end of this block), and `c` is a
+        // buffer of m·n elements that aliases neither.
+        unsafe { super::dot::gemm(p) };
         return;
     }
     // matrixmultiply copies A into panels of a few rows and B into panels of a few columns;

@@ -7,6 +7,7 @@
 //! `matrixmultiply` as strides, never copying.
 
 mod display;
+mod dot;
 mod element;
 pub(crate) mod kernels;
 

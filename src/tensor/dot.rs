@@ -1,0 +1,647 @@
+//! Matrix products whose operands both run contiguously along the inner dimension.
+//!
+//! When row `i` of A and column `j` of B each lie in one contiguous run of memory, `C[i][j]`
+//! is a dot product of two streams and nothing needs copying into panels first. That is the
+//! layout of the course's two big products: `W1·X` reads the column-major twin of `X`
+//! ([`Tensor::with_both_layouts`](super::Tensor::with_both_layouts)) and `dZ1·Xᵀ` reads the
+//! rows of `X` itself. matrixmultiply packs the whole of `X` on every call, which costs as much
+//! as the arithmetic; this kernel reads `X` once and does nothing else with it.
+//!
+//! It only pays when one side of C is small (a few dozen rows or columns), so that side's
+//! operand stays in cache while the other streams past; other shapes go to matrixmultiply.
+//!
+//! Every element of C is summed in the same order — `L` running partial sums over `k`, combined
+//! pairwise, then the leftover `k`s — whichever tile it falls in and whichever thread computes
+//! it, so the result does not depend on the thread count.
+
+use std::any::TypeId;
+
+use super::kernels::{matmul_threads, PARALLEL_MIN_ROWS, PARALLEL_MIN_WORK};
+use super::Element;
+
+/// Inner-dimension block: a tile's columns of B for one block stay in L1 while every row tile
+/// of A passes over them.
+const KC: usize = 512;
+
+/// Whether a product of these dimensions should take this path (given the layouts fit).
+pub(crate) fn worth_it(m: usize, k: usize, n: usize) -> bool {
+    m.min(n) <= 64 && k >= 32
+}
+
+/// The instruction sets the kernel is compiled for, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Isa {
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    Portable,
+}
+
+impl Isa {
+    /// The best one this CPU runs, detected once.
+    pub(crate) fn detected() -> Isa {
+        static ISA: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *ISA.get_or_init(|| {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx512f") {
+                    return Isa::Avx512;
+                }
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    return Isa::Avx2;
+                }
+            }
+            Isa::Portable
+        })
+    }
+
+    /// Every instruction set this CPU can run (for tests).
+    #[cfg(test)]
+    pub(crate) fn available() -> Vec<Isa> {
+        let mut out = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                out.push(Isa::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                out.push(Isa::Avx512);
+            }
+        }
+        out
+    }
+}
+
+/// One product: row `i` of A starts at `a + i·lda`, column `j` of B at `b + j·ldb`, both `k`
+/// long and contiguous; `C[i][j]` is at `c + i·rsc + j·csc`.
+#[derive(Clone, Copy)]
+pub(crate) struct Problem<T> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub a: *const T,
+    pub lda: usize,
+    pub b: *const T,
+    pub ldb: usize,
+    pub c: *mut T,
+    pub rsc: usize,
+    pub csc: usize,
+}
+
+// SAFETY: a problem is only shared between the threads of one product; they read A and B and
+// each writes its own band of C.
+unsafe impl<T> Send for Problem<T> {}
+unsafe impl<T> Sync for Problem<T> {}
+
+/// `C = A·B` on the detected instruction set, in bands on several threads when it is big.
+///
+/// # Safety
+/// The problem must describe valid matrices, and C must alias neither A nor B.
+pub(crate) unsafe fn gemm<T: Element>(p: Problem<T>) {
+    // SAFETY: forwarded.
+    unsafe { gemm_on(Isa::detected(), matmul_threads(), p) }
+}
+
+/// [`gemm`] on a given instruction set and number of threads.
+///
+/// # Safety
+/// As [`gemm`], and the CPU must support `isa`.
+pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Problem<T>) {
+    let Problem { m, k, n, .. } = p;
+    if m == 0 || n == 0 {
+        return;
+    }
+    let long = m.max(n);
+    let parts = if m * n * k >= PARALLEL_MIN_WORK {
+        threads.min(long / PARALLEL_MIN_ROWS).max(1)
+    } else {
+        1
+    };
+    let band = long.div_ceil(parts);
+    let run = move |lo: usize| {
+        let hi = (lo + band).min(long);
+        let (rows, cols) = if m >= n {
+            ((lo, hi), (0, n))
+        } else {
+            ((0, m), (lo, hi))
+        };
+        // SAFETY: the band lies inside C; the caller vouches for the rest.
+        unsafe { on_isa(isa, &p, rows, cols) }
+    };
+    if parts == 1 {
+        run(0);
+        return;
+    }
+    std::thread::scope(|scope| {
+        for lo in (band..long).step_by(band) {
+            scope.spawn(move || run(lo));
+        }
+        run(0);
+    });
+}
+
+/// Runs one band (rows × cols of C) on `isa`, for `f32` or `f64`.
+unsafe fn on_isa<T: Element>(isa: Isa, p: &Problem<T>, rows: (usize, usize), cols: (usize, usize)) {
+    macro_rules! typed {
+        ($t:ty, $v512:ty, $v256:ty) => {{
+            // SAFETY: T is $t (checked by the caller through TypeId), so the cast is the identity.
+            let p = unsafe { &*(p as *const Problem<T> as *const Problem<$t>) };
+            match isa {
+                // SAFETY: the caller checked the CPU runs this instruction set.
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => unsafe { band_avx512::<$t, $v512>(p, rows, cols) },
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => unsafe { band_avx2::<$t, $v256>(p, rows, cols) },
+                // SAFETY: plain code.
+                Isa::Portable => unsafe { band::<$t, Portable, 2, 2>(p, rows, cols) },
+            }
+        }};
+    }
+    if TypeId::of::<T>() == TypeId::of::<f64>() {
+        typed!(f64, x86::Avx512F64, x86::Avx2F64)
+    } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+        typed!(f32, x86::Avx512F32, x86::Avx2F32)
+    } else {
+        unreachable!("Element is sealed: f32 or f64")
+    }
+}
+
+/// One zmm register per partial-sum vector; 4×4 tiles keep 16 of them live.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn band_avx512<T: Element, S: Lanes<T>>(
+    p: &Problem<T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) {
+    // SAFETY: forwarded.
+    unsafe { band::<T, S, 4, 4>(p, rows, cols) }
+}
+
+/// One ymm register per partial-sum vector; 3×4 tiles keep 12 of them live.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn band_avx2<T: Element, S: Lanes<T>>(
+    p: &Problem<T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) {
+    // SAFETY: forwarded.
+    unsafe { band::<T, S, 3, 4>(p, rows, cols) }
+}
+
+/// The rows × cols part of C, in MR×NR tiles (and 1-wide tiles at the edges), one block of
+/// `k` at a time. The long side is the outer loop and streams from memory once; the short
+/// side's block is copied, once per block, into a buffer with a row stride that is not a
+/// multiple of 4 KiB, so it stays in L1 while the long side passes (rows 4 KiB apart, like
+/// those of W1 with its 12288 columns, would all compete for the same few cache sets).
+#[inline(always)]
+unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(
+    p: &Problem<T>,
+    (r0, r1): (usize, usize),
+    (c0, c1): (usize, usize),
+) {
+    let kc = KC;
+    let rows_outer = r1 - r0 >= c1 - c0;
+    let short = if rows_outer { c1 - c0 } else { r1 - r0 };
+    let ld = kc.min(p.k).next_multiple_of(8) + 8;
+    let mut pack = vec![T::ZERO; short * ld];
+    for k0 in (0..p.k.max(1)).step_by(kc) {
+        let len = kc.min(p.k - k0);
+        // SAFETY: rows r0..r1 of A and columns c0..c1 of B exist, each k long.
+        unsafe {
+            let (src, stride) = if rows_outer {
+                (p.b.add(c0 * p.ldb + k0), p.ldb)
+            } else {
+                (p.a.add(r0 * p.lda + k0), p.lda)
+            };
+            for x in 0..short {
+                std::ptr::copy_nonoverlapping(
+                    src.add(x * stride),
+                    pack.as_mut_ptr().add(x * ld),
+                    len,
+                );
+            }
+        }
+        // Row i of A and column j of B at k0, from the copy or from the operand itself.
+        let a_at = |i: usize| -> *const T {
+            if rows_outer {
+                p.a.wrapping_add(i * p.lda + k0)
+            } else {
+                pack.as_ptr().wrapping_add((i - r0) * ld)
+            }
+        };
+        let b_at = |j: usize| -> *const T {
+            if rows_outer {
+                pack.as_ptr().wrapping_add((j - c0) * ld)
+            } else {
+                p.b.wrapping_add(j * p.ldb + k0)
+            }
+        };
+        let (lda, ldb) = if rows_outer { (p.lda, ld) } else { (ld, p.ldb) };
+        // Tiles along one side: full ones, then single rows or columns.
+        let steps = |lo: usize, hi: usize, full: usize| {
+            let whole = lo + (hi - lo) / full * full;
+            (lo..whole)
+                .step_by(full)
+                .map(move |x| (x, full))
+                .chain((whole..hi).map(|x| (x, 1)))
+        };
+        let at = |i: usize, j: usize, mr: usize, nr: usize, ahead: *const T| Tile {
+            a: a_at(i),
+            lda,
+            b: b_at(j),
+            ldb,
+            c: p.c.wrapping_add(i * p.rsc + j * p.csc),
+            rsc: p.rsc,
+            csc: p.csc,
+            len,
+            first: k0 == 0,
+            mr,
+            nr,
+            ahead,
+            ld_ahead: if rows_outer { lda } else { ldb },
+        };
+        // The first tile of each pass over the short side fetches the long side's next tile.
+        if rows_outer {
+            for (i, mr) in steps(r0, r1, MR) {
+                let next = if i + mr < r1 {
+                    a_at(i + mr)
+                } else {
+                    std::ptr::null()
+                };
+                for (j, nr) in steps(c0, c1, NR) {
+                    let ahead = if j == c0 { next } else { std::ptr::null() };
+                    // SAFETY: inside the band, which is inside C.
+                    unsafe { tile_at::<T, S, MR, NR>(&at(i, j, mr, nr, ahead)) };
+                }
+            }
+        } else {
+            for (j, nr) in steps(c0, c1, NR) {
+                let next = if j + nr < c1 {
+                    b_at(j + nr)
+                } else {
+                    std::ptr::null()
+                };
+                for (i, mr) in steps(r0, r1, MR) {
+                    let ahead = if i == r0 { next } else { std::ptr::null() };
+                    // SAFETY: inside the band, which is inside C.
+                    unsafe { tile_at::<T, S, MR, NR>(&at(i, j, mr, nr, ahead)) };
+                }
+            }
+        }
+    }
+}
+
+/// One tile's operands: `mr` rows of A from `a` (`lda` apart), `nr` columns of B from `b`
+/// (`ldb` apart), each `len` long; C's corner at `c`. The first block writes C, later ones add.
+struct Tile<T> {
+    a: *const T,
+    lda: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    rsc: usize,
+    csc: usize,
+    len: usize,
+    first: bool,
+    mr: usize,
+    nr: usize,
+    /// Where the long side's next tile starts (its rows or columns `ld_ahead` apart), to
+    /// prefetch while this tile computes; null when there is nothing to fetch.
+    ahead: *const T,
+    ld_ahead: usize,
+}
+
+/// The tile: full, or one row or column wide at an edge. (A function, not a closure: closures
+/// do not inherit the caller's target features.)
+#[inline(always)]
+unsafe fn tile_at<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(t: &Tile<T>) {
+    // SAFETY: forwarded.
+    unsafe {
+        match (t.mr == MR, t.nr == NR) {
+            (true, true) => tile::<T, S, MR, NR>(t),
+            (true, false) => tile::<T, S, MR, 1>(t),
+            (false, true) => tile::<T, S, 1, NR>(t),
+            (false, false) => tile::<T, S, 1, 1>(t),
+        }
+    }
+}
+
+/// The dot products of one tile. (Indexed loops: each index names a row of A or a column of
+/// B in several arrays at once.)
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn tile<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(t: &Tile<T>) {
+    // SAFETY: the tile's rows, columns and corner of C exist (the caller's band), and every
+    // read stays within `len` of them.
+    unsafe {
+        let mut acc = [[S::zero(); NR]; MR];
+        let body = t.len / S::L * S::L;
+        let mut q = 0;
+        let (ahead, fetch) = (t.ahead, if t.ahead.is_null() { 0 } else { MR.max(NR) });
+        while q < body {
+            // One cache line per row of the next tile, so the next tile is in cache by its turn.
+            for x in 0..fetch {
+                S::prefetch(ahead.wrapping_add(x * t.ld_ahead + q));
+            }
+            let mut av = [S::zero(); MR];
+            for (r, v) in av.iter_mut().enumerate() {
+                *v = S::load(t.a.add(r * t.lda + q));
+            }
+            for s in 0..NR {
+                let bv = S::load(t.b.add(s * t.ldb + q));
+                for r in 0..MR {
+                    acc[r][s] = S::mul_add(av[r], bv, acc[r][s]);
+                }
+            }
+            q += S::L;
+        }
+        if body < t.len {
+            // The leftover k: one more step on vectors padded with zeros.
+            let rest = t.len - body;
+            let mut av = [S::zero(); MR];
+            for (r, v) in av.iter_mut().enumerate() {
+                *v = S::load_first(t.a.add(r * t.lda + body), rest);
+            }
+            for s in 0..NR {
+                let bv = S::load_first(t.b.add(s * t.ldb + body), rest);
+                for r in 0..MR {
+                    acc[r][s] = S::mul_add(av[r], bv, acc[r][s]);
+                }
+            }
+        }
+        for r in 0..MR {
+            for s in 0..NR {
+                let sum = S::sum(acc[r][s]);
+                let dst = t.c.add(r * t.rsc + s * t.csc);
+                *dst = if t.first { sum } else { *dst + sum };
+            }
+        }
+    }
+}
+
+/// A SIMD register of `L` elements of `T` and the four things the kernel does with it.
+///
+/// # Safety
+/// The methods may only run on a CPU with the instruction set the implementation names.
+trait Lanes<T: Element>: Copy {
+    type V: Copy;
+    const L: usize;
+    unsafe fn zero() -> Self::V;
+    /// `L` elements from `p` (unaligned).
+    unsafe fn load(p: *const T) -> Self::V;
+    /// `a·b + c` lane by lane.
+    unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// Asks for the cache line at `p` (which need not be valid) to be loaded.
+    unsafe fn prefetch(p: *const T);
+    /// The first `n < L` elements from `p`, the other lanes zero.
+    unsafe fn load_first(p: *const T, n: usize) -> Self::V;
+    /// The lanes' sum, in a fixed order.
+    unsafe fn sum(v: Self::V) -> T;
+}
+
+/// Plain code: four lanes, multiply then add.
+#[derive(Clone, Copy)]
+struct Portable;
+
+impl<T: Element> Lanes<T> for Portable {
+    type V = [T; 4];
+    const L: usize = 4;
+    #[inline(always)]
+    unsafe fn zero() -> [T; 4] {
+        [T::ZERO; 4]
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const T) -> [T; 4] {
+        // SAFETY: the caller's four elements.
+        unsafe { (p as *const [T; 4]).read_unaligned() }
+    }
+    #[inline(always)]
+    unsafe fn mul_add(a: [T; 4], b: [T; 4], c: [T; 4]) -> [T; 4] {
+        std::array::from_fn(|l| a[l] * b[l] + c[l])
+    }
+    #[inline(always)]
+    unsafe fn prefetch(_: *const T) {}
+    #[inline(always)]
+    unsafe fn load_first(p: *const T, n: usize) -> [T; 4] {
+        // SAFETY: the caller's n elements.
+        std::array::from_fn(|l| if l < n { unsafe { *p.add(l) } } else { T::ZERO })
+    }
+    #[inline(always)]
+    unsafe fn sum(v: [T; 4]) -> T {
+        (v[0] + v[2]) + (v[1] + v[3])
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Lanes;
+    use std::arch::x86_64::*;
+
+    macro_rules! lanes {
+        ($name:ident, $t:ty, $v:ty, $l:literal, $zero:ident, $load:ident, $fma:ident,
+         |$p:ident, $n:ident| $first:block, |$sv:ident| $sum:block) => {
+            #[derive(Clone, Copy)]
+            pub(super) struct $name;
+            impl Lanes<$t> for $name {
+                type V = $v;
+                const L: usize = $l;
+                #[inline(always)]
+                unsafe fn zero() -> $v {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $zero() }
+                }
+                #[inline(always)]
+                unsafe fn load(p: *const $t) -> $v {
+                    // SAFETY: the caller's $l elements, on this instruction set.
+                    unsafe { $load(p) }
+                }
+                #[inline(always)]
+                unsafe fn mul_add(a: $v, b: $v, c: $v) -> $v {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $fma(a, b, c) }
+                }
+                #[inline(always)]
+                unsafe fn prefetch(p: *const $t) {
+                    // SAFETY: a prefetch never faults.
+                    unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+                }
+                #[inline(always)]
+                unsafe fn load_first($p: *const $t, $n: usize) -> $v {
+                    // SAFETY: the caller's n elements, on this instruction set.
+                    unsafe { $first }
+                }
+                #[inline(always)]
+                unsafe fn sum($sv: $v) -> $t {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $sum }
+                }
+            }
+        };
+    }
+
+    lanes!(
+        Avx512F64,
+        f64,
+        __m512d,
+        8,
+        _mm512_setzero_pd,
+        _mm512_loadu_pd,
+        _mm512_fmadd_pd,
+        |p, n| { _mm512_maskz_loadu_pd((1u8 << n) - 1, p) },
+        |v| { _mm512_reduce_add_pd(v) }
+    );
+    lanes!(
+        Avx512F32,
+        f32,
+        __m512,
+        16,
+        _mm512_setzero_ps,
+        _mm512_loadu_ps,
+        _mm512_fmadd_ps,
+        |p, n| { _mm512_maskz_loadu_ps((1u16 << n) - 1, p) },
+        |v| { _mm512_reduce_add_ps(v) }
+    );
+    lanes!(
+        Avx2F64,
+        f64,
+        __m256d,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_fmadd_pd,
+        |p, n| {
+            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
+            _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane))
+        },
+        |v| {
+            let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+            _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
+        }
+    );
+    lanes!(
+        Avx2F32,
+        f32,
+        __m256,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_fmadd_ps,
+        |p, n| {
+            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane))
+        },
+        |v| {
+            let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+            _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
+        }
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRng;
+    use crate::Tensor;
+
+    /// The product through matrixmultiply, as the reference.
+    fn reference<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![T::ZERO; m * n];
+        let (a, b) = (a.contiguous(), b.contiguous());
+        // SAFETY: row-major m×k, k×n and m×n buffers.
+        unsafe {
+            T::gemm(
+                m,
+                k,
+                n,
+                T::ONE,
+                a.storage().as_ptr(),
+                k as isize,
+                1,
+                b.storage().as_ptr(),
+                n as isize,
+                1,
+                T::ZERO,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            )
+        };
+        c
+    }
+
+    /// A (row-major) and Bᵀ (row-major, so B's columns are contiguous), C = A·B on `isa`.
+    fn dot<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, bt: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], bt.shape()[0]);
+        let mut c = vec![T::from_f64(f64::NAN); m * n];
+        let p = Problem {
+            m,
+            k,
+            n,
+            a: a.storage().as_ptr(),
+            lda: k,
+            b: bt.storage().as_ptr(),
+            ldb: k,
+            c: c.as_mut_ptr(),
+            rsc: n,
+            csc: 1,
+        };
+        // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
+        unsafe { gemm_on(isa, threads, p) };
+        c
+    }
+
+    fn check<T: Element>(rng: &mut NumpyRng, m: usize, k: usize, n: usize, tol: f64) {
+        let a: Tensor<T> = Tensor::<f64>::randn(&[m, k], rng).cast();
+        let bt: Tensor<T> = Tensor::<f64>::randn(&[n, k], rng).cast();
+        let want = reference(&a, &bt.t());
+        for isa in Isa::available() {
+            let got = dot(isa, 1, &a, &bt);
+            for (idx, (g, w)) in got.iter().zip(&want).enumerate() {
+                let (g, w) = (g.to_f64(), w.to_f64());
+                assert!(
+                    (g - w).abs() <= tol * (k as f64).sqrt(),
+                    "{isa:?} {m}x{k}x{n} element {idx}: {g} vs matrixmultiply {w}"
+                );
+            }
+            let threaded = dot(isa, 2, &a, &bt);
+            assert!(
+                got.iter()
+                    .zip(&threaded)
+                    .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits()),
+                "{isa:?} {m}x{k}x{n}: two threads differ from one"
+            );
+        }
+    }
+
+    #[test]
+    fn agrees_with_matrixmultiply_on_every_instruction_set() {
+        let mut rng = NumpyRng::new(3);
+        // Edges in every direction, k below and above one block, the course's shapes.
+        for &(m, k, n) in &[
+            (1, 32, 1),
+            (3, 33, 5),
+            (5, 100, 7),
+            (20, 1031, 209),
+            (20, 209, 1100),
+            (7, 209, 20),
+            (64, 600, 3),
+            (2, 12288, 9),
+        ] {
+            check::<f64>(&mut rng, m, k, n, 1e-13);
+            check::<f32>(&mut rng, m, k, n, 1e-5);
+        }
+    }
+
+    #[test]
+    fn big_products_are_the_same_on_any_thread_count() {
+        let mut rng = NumpyRng::new(4);
+        // Large enough to be split into bands, with bands that cut through tiles.
+        check::<f64>(&mut rng, 20, 2000, 333, 1e-13);
+        check::<f64>(&mut rng, 333, 2000, 19, 1e-13);
+    }
+}
