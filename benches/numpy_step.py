@@ -20,12 +20,23 @@ stdout (machine-readable, nothing else):
   cost <i> <repr of the cost>      for i % 100 == 0 (cost before that iteration's update)
   ms_per_iter <float>              wall time of the training loop only / iterations
 
+--workload minibatch instead trains the deep model (same initialization) by mini-batch Adam,
+the Course 2 optimization notebook's loop around the course's L_model_forward and
+L_model_backward: for epoch e = 1, 2, ..., --epochs, random_mini_batches(X, Y, 64, seed=e)
+(209 = 3 batches of 64 and one of 17), on each batch the Course 2 compute_cost (the batch's sum of
+cross-entropies), L_model_backward and update_parameters_with_adam (t counted per batch;
+learning rate 0.0007, beta1 0.9, beta2 0.999, epsilon 1e-8). It prints
+  cost <e> <repr of the cost>      every epoch: the sum of the batch sums / m
+  ms_per_epoch <float>             the median wall time of one epoch (shuffle included)
+
 The BLAS thread count is taken from the environment (OPENBLAS_NUM_THREADS etc.), read by
 NumPy when it is imported.
 """
 
 import argparse
+import math
 import os
+import statistics
 import sys
 import time
 
@@ -33,6 +44,8 @@ import h5py
 import numpy as np
 
 LEARNING_RATE = 0.0075
+ADAM_LEARNING_RATE = 0.0007
+MINI_BATCH_SIZE = 64
 MODELS = {"deep": [12288, 20, 7, 5, 1], "two-layer": [12288, 7, 1]}
 
 
@@ -197,6 +210,92 @@ def train_course(X, Y, parameters, iterations, costs):
     return parameters
 
 
+# --------------------------------------------------------------------------- mini-batch Adam
+# Course 2, week 2 (Optimization): random_mini_batches, initialize_adam,
+# update_parameters_with_adam and the cost of its model(), as the notebook writes them.
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    np.random.seed(seed)
+    m = X.shape[1]
+    mini_batches = []
+    permutation = list(np.random.permutation(m))
+    shuffled_X = X[:, permutation]
+    shuffled_Y = Y[:, permutation].reshape((1, m))
+    num_complete_minibatches = math.floor(m / mini_batch_size)
+    for k in range(0, num_complete_minibatches):
+        mini_batch_X = shuffled_X[:, k * mini_batch_size : (k + 1) * mini_batch_size]
+        mini_batch_Y = shuffled_Y[:, k * mini_batch_size : (k + 1) * mini_batch_size]
+        mini_batches.append((mini_batch_X, mini_batch_Y))
+    if m % mini_batch_size != 0:
+        mini_batch_X = shuffled_X[:, num_complete_minibatches * mini_batch_size : m]
+        mini_batch_Y = shuffled_Y[:, num_complete_minibatches * mini_batch_size : m]
+        mini_batches.append((mini_batch_X, mini_batch_Y))
+    return mini_batches
+
+
+def initialize_adam(parameters):
+    # The notebook's np.zeros(shape) is float64; the parameters' dtype keeps a float32 run
+    # in float32 (for float64, the same arrays).
+    L = len(parameters) // 2
+    v = {}
+    s = {}
+    for l in range(L):
+        for p in ("W", "b"):
+            shape, dtype = parameters[p + str(l + 1)].shape, parameters[p + str(l + 1)].dtype
+            v["d" + p + str(l + 1)] = np.zeros(shape, dtype)
+            s["d" + p + str(l + 1)] = np.zeros(shape, dtype)
+    return v, s
+
+
+def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9,
+                                beta2=0.999, epsilon=1e-8):
+    L = len(parameters) // 2
+    v_corrected = {}
+    s_corrected = {}
+    for l in range(L):
+        for p in ("W", "b"):
+            d = "d" + p + str(l + 1)
+            v[d] = beta1 * v[d] + (1 - beta1) * grads[d]
+            v_corrected[d] = v[d] / (1 - np.power(beta1, t))
+            s[d] = beta2 * s[d] + (1 - beta2) * np.power(grads[d], 2)
+            s_corrected[d] = s[d] / (1 - np.power(beta2, t))
+            parameters[p + str(l + 1)] = parameters[p + str(l + 1)] - learning_rate * v_corrected[
+                d
+            ] / (np.sqrt(s_corrected[d]) + epsilon)
+    return parameters, v, s
+
+
+def compute_cost_sum(a3, Y):
+    """Course 2's compute_cost: the sum (not the mean) of the batch's cross-entropies."""
+    logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
+    cost_total = np.sum(logprobs)
+    return cost_total
+
+
+def train_minibatch_adam(X, Y, parameters, epochs, costs, epoch_ms):
+    """The notebook's model(..., optimizer="adam") loop, with seed = epoch number (from 1)."""
+    m = X.shape[1]
+    v, s = initialize_adam(parameters)
+    t = 0
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        minibatches = random_mini_batches(X, Y, MINI_BATCH_SIZE, epoch)
+        cost_total = 0
+        for minibatch_X, minibatch_Y in minibatches:
+            AL, caches = L_model_forward(minibatch_X, parameters)
+            cost_total += compute_cost_sum(AL, minibatch_Y)
+            grads = L_model_backward(AL, minibatch_Y, caches)
+            t = t + 1
+            parameters, v, s = update_parameters_with_adam(
+                parameters, grads, v, s, t, ADAM_LEARNING_RATE, 0.9, 0.999, 1e-8
+            )
+        cost_avg = cost_total / m
+        epoch_ms.append((time.perf_counter() - start) * 1000.0)
+        costs.append((epoch, cost_avg))
+    return parameters
+
+
 # --------------------------------------------------------------------------- the best NumPy
 
 
@@ -270,19 +369,32 @@ def main():
                    help="directory with train_catvnoncat.h5 (default: $CATVNONCAT_DIR)")
     p.add_argument("--variant", choices=["course", "best"], default="course")
     p.add_argument("--model", choices=sorted(MODELS), default="deep")
+    p.add_argument("--workload", choices=["step", "minibatch"], default="step",
+                   help="full-batch gradient descent (default) or mini-batch Adam (deep model)")
     p.add_argument("--iterations", type=int, default=300)
+    p.add_argument("--epochs", type=int, default=100, help="epochs of --workload minibatch")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     args = p.parse_args()
     if not args.data:
         p.error("no data directory: pass --data DIR or set CATVNONCAT_DIR")
     if not os.path.isfile(os.path.join(args.data, "train_catvnoncat.h5")):
         p.error("no train_catvnoncat.h5 in " + args.data)
-    if args.iterations < 1:
-        p.error("--iterations must be at least 1")
+    if args.iterations < 1 or args.epochs < 1:
+        p.error("--iterations and --epochs must be at least 1")
+    if args.workload == "minibatch" and (args.variant != "course" or args.model != "deep"):
+        p.error("--workload minibatch is the course's code (--variant course) on --model deep")
 
     dtype = np.dtype(args.dtype)
     X, Y = load_train(args.data, dtype)
     parameters = initialize(args.model, dtype)
+    out = sys.stdout
+    if args.workload == "minibatch":
+        costs, epoch_ms = [], []
+        train_minibatch_adam(X, Y, parameters, args.epochs, costs, epoch_ms)
+        for e, cost in costs:
+            out.write("cost %d %r\n" % (e, float(cost)))
+        out.write("ms_per_epoch %r\n" % statistics.median(epoch_ms))
+        return
     train = train_course if args.variant == "course" else train_best
 
     costs = []
@@ -290,7 +402,6 @@ def main():
     train(X, Y, parameters, args.iterations, costs)
     elapsed = time.perf_counter() - start
 
-    out = sys.stdout
     for i, cost in costs:
         out.write("cost %d %r\n" % (i, float(cost)))
     out.write("ms_per_iter %r\n" % (elapsed * 1000.0 / args.iterations))

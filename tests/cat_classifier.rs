@@ -664,3 +664,60 @@ fn models_save_and_load_as_safetensors_too() {
         "{line}"
     );
 }
+
+/// The epoch costs of mini-batch Adam (batches of 64, seed = epoch, learning rate 0.0007) on the
+/// deep model, from the NumPy course code in benches/numpy_step.py:
+/// `benches/.venv/bin/python benches/numpy_step.py --data data/catvnoncat --workload minibatch --epochs 2`
+/// (run after `benches/compare.sh` has made the venv) printed `cost 1 0.7774705904774847` and
+/// `cost 2 0.6926834633535871`.
+const ADAM_EPOCH_COSTS: [f64; 2] = [0.7774705904774847, 0.6926834633535871];
+
+#[test]
+fn minibatch_adam_matches_the_numpy_course_code() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &[
+            "train",
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "64",
+            "--epochs",
+            "2",
+        ],
+        dir.path(),
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let costs: Vec<f64> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("Cost after epoch "))
+        .enumerate()
+        .map(|(k, rest)| {
+            let value = rest.strip_prefix(&format!("{}: ", k + 1)).unwrap();
+            value.parse().unwrap()
+        })
+        .collect();
+    assert_eq!(costs.len(), 2, "{out}");
+    for (got, expected) in costs.iter().zip(ADAM_EPOCH_COSTS) {
+        // Same math, other rounding order (the tape's gradients): equal to ~1e-16.
+        assert!(
+            (got - expected).abs() <= 1e-12 * expected,
+            "{got} vs NumPy {expected}"
+        );
+    }
+    assert!(out.contains("Trained 2 epochs in "), "{out}");
+    assert!(out.contains(" ms per epoch)"), "{out}");
+    assert!(dir.path().join("model.h5").exists());
+    // Adam counts epochs, not iterations: asking for both is a usage error.
+    for args in [
+        &["train", "--optimizer", "adam", "--iterations", "5"][..],
+        &["train", "--epochs", "2", "--iterations", "5"],
+        &["train", "--batch-size", "0"],
+    ] {
+        let o = run(args, dir.path(), None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example cat_classifier -- train            # the course's 4-layer model
+//! cargo run --release --example cat_classifier -- train --optimizer adam --batch-size 64 --epochs 100
 //! cargo run --release --example cat_classifier -- evaluate --model model.h5
 //! cargo run --release --example cat_classifier -- mislabeled --model model.h5 --out mislabeled.png
 //! cargo run --release --example cat_classifier -- predict --model model.h5 data/images/my_image.jpg
@@ -24,10 +25,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use common::plot::{Curve, Labels};
 use tapegrad::data::{self, CatData};
 use tapegrad::io::write_atomically;
 use tapegrad::nn::{self, Activation, InitScale, Parameters};
+use tapegrad::optim::{Adam, Optimizer, Sgd};
 use tapegrad::{Element, Tape, Tensor};
 
 #[derive(Parser)]
@@ -42,8 +46,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train by full-batch gradient descent; print the cost every 100 iterations and the
-    /// accuracies; write the cost curve and the model.
+    /// Train by full-batch gradient descent (print the cost every 100 iterations), or with
+    /// --optimizer adam / --batch-size / --epochs by epochs of mini-batches (print the cost
+    /// of every epoch); print the accuracies; write the cost curve and the model.
     Train(TrainArgs),
     /// Print a saved model's train and test accuracy and confusion matrices.
     Evaluate {
@@ -91,12 +96,26 @@ struct TrainArgs {
     /// Layer sizes, comma-separated [default: 12288,20,7,5,1 (deep), 12288,7,1 (two-layer)].
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     layers: Option<Vec<usize>>,
-    /// Gradient-descent iterations.
-    #[arg(long, default_value_t = 2500)]
-    iterations: usize,
-    /// The learning rate α.
-    #[arg(long, default_value_t = 0.0075, value_parser = positive, allow_negative_numbers = true)]
-    learning_rate: f64,
+    /// Full-batch gradient-descent iterations [default: 2500].
+    #[arg(long, conflicts_with_all = ["epochs", "batch_size"])]
+    iterations: Option<usize>,
+    /// The learning rate α [default: 0.0075; 0.0007 with --optimizer adam].
+    #[arg(long, value_parser = positive, allow_negative_numbers = true)]
+    learning_rate: Option<f64>,
+    /// The update rule. Adam (the course's update_parameters_with_adam: β1 0.9, β2 0.999,
+    /// ε 1e-8, t counted per mini-batch) trains by epochs.
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Gd)]
+    optimizer: OptimizerKind,
+    /// Train by epochs of mini-batches of this many examples: in epoch e = 1, 2, … the
+    /// course's random_mini_batches(X, Y, size, seed = e) [default with --optimizer adam or
+    /// --epochs: the whole training set, one shuffled batch].
+    #[arg(long, value_parser = at_least_one)]
+    batch_size: Option<usize>,
+    /// Epochs of mini-batch training; the cost printed for an epoch is the sum over its
+    /// batches of the summed cross-entropy, divided by m (the course's Course 2 cost)
+    /// [default with --optimizer adam or --batch-size: 100].
+    #[arg(long, value_parser = at_least_one)]
+    epochs: Option<usize>,
     /// The initialization: the course's (×0.01 two-layer, /√n deep) or He.
     #[arg(long, value_enum, default_value_t = Init::Course)]
     init: Init,
@@ -131,6 +150,15 @@ enum Model {
     TwoLayer,
 }
 
+/// The update rules `train` offers.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum OptimizerKind {
+    /// Gradient descent, W ← W − α·dW.
+    Gd,
+    /// Adam, bias-corrected, with the course's β1, β2, ε.
+    Adam,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Init {
     /// The course's: randn × 0.01 (two-layer), randn / √n_{l−1} (deep).
@@ -147,8 +175,31 @@ fn positive(s: &str) -> Result<f64, String> {
     }
 }
 
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1, got 0".to_string()),
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Train(args) = &cli.command {
+        if args.optimizer == OptimizerKind::Adam && args.iterations.is_some() {
+            let mut cli_command = Cli::command();
+            cli_command.build();
+            cli_command
+                .find_subcommand_mut("train")
+                .expect("the train command")
+                .error(
+                    ErrorKind::ArgumentConflict,
+                    "--iterations counts full-batch gradient-descent steps, but \
+                     --optimizer adam trains by epochs: give --epochs N instead",
+                )
+                .exit();
+        }
+    }
     let result = match cli.command {
         Command::Train(args) => train(&args),
         Command::Evaluate { model, data } => evaluate(&model, &data),
@@ -193,23 +244,64 @@ fn train(args: &TrainArgs) -> Result<()> {
         write_graph(path, &params, &data)?;
     }
 
+    let by_epochs =
+        args.optimizer == OptimizerKind::Adam || args.batch_size.is_some() || args.epochs.is_some();
+    let learning_rate = args.learning_rate.unwrap_or(match args.optimizer {
+        OptimizerKind::Gd => 0.0075,
+        OptimizerKind::Adam => 0.0007,
+    });
+    let precision = if args.f32 { ", f32" } else { "" };
     let started = Instant::now();
-    let (params, costs) = if args.f32 {
-        let (p, costs) = gradient_descent::<f32>(&data, params.cast(), args)?;
-        (p.cast(), costs)
+    let params = if by_epochs {
+        let m = data.train.num_examples();
+        let epochs = Epochs {
+            count: args.epochs.unwrap_or(100),
+            batch_size: args.batch_size.unwrap_or(m),
+            learning_rate,
+        };
+        let (params, costs, epoch_ms) = if args.f32 {
+            let (p, costs, ms) = minibatch_training::<f32>(&data, params.cast(), args, &epochs)?;
+            (p.cast(), costs, ms)
+        } else {
+            minibatch_training::<f64>(&data, params, args, &epochs)?
+        };
+        println!(
+            "Trained {} epochs in {:.2} s (median {:.3} ms per epoch{precision})",
+            epochs.count,
+            started.elapsed().as_secs_f64(),
+            median(&epoch_ms),
+        );
+        report_accuracy(&data, &params);
+        let title = format!("Learning rate ={}", plot::python_str(learning_rate));
+        let labels = Labels {
+            title: &title,
+            x: "epochs",
+            y: "cost",
+        };
+        let curve = Curve {
+            label: String::new(),
+            values: costs,
+        };
+        common::warn(plot::line_chart(&args.plot, &labels, &[curve])?);
+        params
     } else {
-        gradient_descent::<f64>(&data, params, args)?
+        let iterations = args.iterations.unwrap_or(2500);
+        let (params, costs) = if args.f32 {
+            let (p, costs) =
+                gradient_descent::<f32>(&data, params.cast(), args, iterations, learning_rate)?;
+            (p.cast(), costs)
+        } else {
+            gradient_descent::<f64>(&data, params, args, iterations, learning_rate)?
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "Trained {iterations} iterations in {elapsed:.2} s ({:.3} ms per iteration{precision})",
+            elapsed * 1e3 / iterations.max(1) as f64,
+        );
+        report_accuracy(&data, &params);
+        common::warn(plot::cost_curve(&args.plot, &costs, learning_rate)?);
+        params
     };
-    let elapsed = started.elapsed().as_secs_f64();
-    println!(
-        "Trained {} iterations in {elapsed:.2} s ({:.3} ms per iteration{})",
-        args.iterations,
-        elapsed * 1e3 / args.iterations.max(1) as f64,
-        if args.f32 { ", f32" } else { "" }
-    );
-    report_accuracy(&data, &params);
-
-    common::warn(plot::cost_curve(&args.plot, &costs, args.learning_rate)?);
     println!("Cost curve written to {}", args.plot.display());
     save_model(&args.out, &params)?;
     println!("Model written to {}", args.out.display());
@@ -271,14 +363,15 @@ fn gradient_descent<T: Element>(
     data: &CatData,
     mut params: Parameters<T>,
     args: &TrainArgs,
+    iterations: usize,
+    learning_rate: f64,
 ) -> Result<(Parameters<T>, Vec<f64>)> {
-    let learning_rate = args.learning_rate;
     // X is read as itself (W1·X) and transposed (dZ1·Xᵀ) every step: keep both layouts.
     let x: Tensor<T> = data.train.x.cast().with_both_layouts();
     let y: Tensor<T> = data.train.y.cast();
-    let bar = common::progress(args.iterations, "iterations");
+    let bar = common::progress(iterations, "iterations");
     let mut costs: Vec<f64> = Vec::new();
-    for i in 0..args.iterations {
+    for i in 0..iterations {
         let cost = nn::train_step(&mut params, &x, &y, T::from_f64(learning_rate))?.to_f64();
         if !cost.is_finite() {
             bar.abandon();
@@ -315,6 +408,93 @@ fn gradient_descent<T: Element>(
     }
     bar.finish_and_clear();
     Ok((params, costs))
+}
+
+/// What a mini-batch run does: how many epochs, of which batches, at which learning rate.
+struct Epochs {
+    count: usize,
+    batch_size: usize,
+    learning_rate: f64,
+}
+
+/// Mini-batch training (the Course 2 optimization notebook's loop): in epoch e = 1, 2, …, the
+/// course's `random_mini_batches(X, Y, batch_size, seed = e)`, and on each batch one tape
+/// step (forward, the mean cost, backward) and one update of `--optimizer` (Adam counts its
+/// `t` per batch). Returns the trained parameters, the cost of every epoch (the sum over its
+/// batches of the summed cross-entropy, over m) and the wall time of every epoch in ms
+/// (shuffle included). Stops with an error when the cost becomes NaN or infinite, or stays
+/// the same over [`STUCK_REPORTS`] epochs.
+fn minibatch_training<T: Element>(
+    data: &CatData,
+    mut params: Parameters<T>,
+    args: &TrainArgs,
+    epochs: &Epochs,
+) -> Result<(Parameters<T>, Vec<f64>, Vec<f64>)> {
+    let learning_rate = epochs.learning_rate;
+    let x: Tensor<T> = data.train.x.cast();
+    let y: Tensor<T> = data.train.y.cast();
+    let m = data.train.num_examples() as f64;
+    let tensors: Vec<&Tensor<T>> = params.iter().collect();
+    let mut optimizer: Box<dyn Optimizer<T>> = match args.optimizer {
+        OptimizerKind::Gd => Box::new(Sgd::new(&tensors, learning_rate)),
+        OptimizerKind::Adam => Box::new(Adam::new(&tensors, learning_rate)),
+    };
+    let bar = common::progress(epochs.count, "epochs");
+    let mut costs: Vec<f64> = Vec::with_capacity(epochs.count);
+    let mut epoch_ms: Vec<f64> = Vec::with_capacity(epochs.count);
+    for epoch in 1..=epochs.count {
+        let started = Instant::now();
+        let seed = u32::try_from(epoch)?;
+        let mut cost_total = 0.0;
+        for (bx, by) in nn::random_mini_batches(&x, &y, epochs.batch_size, seed)? {
+            let tape = Tape::<T>::default();
+            let vars = params.on_tape(&tape);
+            let (al, _) = nn::model::l_model_forward(tape.constant(&bx), &vars);
+            let cost = nn::model::compute_cost(al, tape.constant(&by));
+            let grads = vars.grads(&cost.backward()?);
+            // compute_cost is the batch's mean; the course adds up the batches' sums.
+            cost_total += cost.value().item().to_f64() * by.shape()[1] as f64;
+            drop(tape);
+            optimizer.update_parameters(&mut params, &grads)?;
+        }
+        epoch_ms.push(started.elapsed().as_secs_f64() * 1e3);
+        let cost = cost_total / m;
+        if !cost.is_finite() {
+            bar.abandon();
+            bail!(
+                "training diverged: the cost became {cost} in epoch {epoch}; \
+                 lower the learning rate (now {learning_rate}), e.g. --learning-rate {}",
+                learning_rate / 10.0
+            );
+        }
+        costs.push(cost);
+        common::say(&bar, &format!("Cost after epoch {epoch}: {cost}"));
+        if let Some(since) = stuck_since(&costs) {
+            bar.abandon();
+            bail!(
+                "training is stuck: the cost has stayed at {cost:.6} since epoch {}, so the \
+                 gradients are zero, most likely because every ReLU unit outputs 0 (dead \
+                 units); try a smaller --learning-rate (now {learning_rate}). No model was saved",
+                since + 1
+            );
+        }
+        bar.set_message(format!("cost {cost:.6}"));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((params, costs, epoch_ms))
+}
+
+/// The median of `values` (the mean of the middle two for an even count), 0 for none.
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
 }
 
 /// The report index since which the last [`STUCK_REPORTS`] costs have been equal to the last

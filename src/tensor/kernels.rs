@@ -5,6 +5,10 @@ use crate::error::{fmt_shape, Error, Result};
 
 /// Copies a (possibly transposed) tensor into row-major order.
 pub(crate) fn gather<T: Element>(t: &Tensor<T>) -> Vec<T> {
+    if t.ndim() == 2 && t.strides() == [1, t.shape()[0]] {
+        // A transposed view: its storage is the row-major (cols, rows) matrix.
+        return transpose(t.storage(), t.shape()[1], t.shape()[0]);
+    }
     let mut out = Vec::with_capacity(t.len());
     let strides: Shape = t.strides().into();
     for_each_row(t.shape(), &[&strides], |offsets, len| {
@@ -12,6 +16,24 @@ pub(crate) fn gather<T: Element>(t: &Tensor<T>) -> Vec<T> {
         let src = t.storage();
         out.extend((0..len).map(|i| src[offsets[0] + i * s]));
     });
+    out
+}
+
+/// The transpose of the row-major `rows × cols` matrix `src`, in blocks that keep both sides
+/// in cache (an element-by-element walk misses the cache on every write).
+pub(crate) fn transpose<T: Element>(src: &[T], rows: usize, cols: usize) -> Vec<T> {
+    debug_assert_eq!(src.len(), rows * cols);
+    let mut out = vec![T::ZERO; rows * cols];
+    const B: usize = 32;
+    for i0 in (0..rows).step_by(B) {
+        for j0 in (0..cols).step_by(B) {
+            for i in i0..(i0 + B).min(rows) {
+                for j in j0..(j0 + B).min(cols) {
+                    out[j * rows + i] = src[i * cols + j];
+                }
+            }
+        }
+    }
     out
 }
 

@@ -356,20 +356,7 @@ impl<T: Element> Tensor<T> {
             return self.clone();
         }
         let (rows, cols) = (self.shape[0], self.shape[1]);
-        let src = self.contiguous();
-        let src = src.storage();
-        let mut twin = vec![T::ZERO; rows * cols];
-        // Blocked transpose: both sides stay in cache.
-        const B: usize = 32;
-        for i0 in (0..rows).step_by(B) {
-            for j0 in (0..cols).step_by(B) {
-                for i in i0..(i0 + B).min(rows) {
-                    for j in j0..(j0 + B).min(cols) {
-                        twin[j * rows + i] = src[i * cols + j];
-                    }
-                }
-            }
-        }
+        let twin = kernels::transpose(self.contiguous().storage(), rows, cols);
         Tensor {
             data: self.contiguous().data,
             shape: self.shape.clone(),
