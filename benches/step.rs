@@ -1,5 +1,6 @@
 //! Training-step benchmarks: the course's L-layer [12288, 20, 7, 5, 1] and two-layer
-//! [12288, 7, 1] models (f64, f32), the two big products alone, and the step's growth with m.
+//! [12288, 7, 1] models (f64, f32), the two big products alone, and the step's growth with m
+//! and with the first layer's width.
 //!
 //! The data are synthetic with the real shapes (pixel values in [0, 1), random labels), so the
 //! benchmarks run without the course's files; the cost of a step does not depend on the values.
@@ -68,5 +69,27 @@ fn growth_with_m(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steps, big_matmuls, growth_with_m);
+/// The first hidden layer's width: past 64 units neither side of `W1·X` is small, and the
+/// products go to matrixmultiply instead of the dot-product kernel.
+fn growth_with_width(c: &mut Criterion) {
+    let mut group = c.benchmark_group("l_layer_step_f64_by_width");
+    group.sample_size(10);
+    let (x, y) = data(209);
+    for width in [20, 64, 128, 512] {
+        let mut p = params(&[12288, width, 7, 5, 1]);
+        group.throughput(Throughput::Elements(width as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(width), &width, |b, _| {
+            b.iter(|| nn::train_step(&mut p, &x, &y, 1e-6).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    steps,
+    big_matmuls,
+    growth_with_m,
+    growth_with_width
+);
 criterion_main!(benches);
