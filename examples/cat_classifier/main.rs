@@ -375,11 +375,7 @@ fn gradient_descent<T: Element>(
         let cost = nn::train_step(&mut params, &x, &y, T::from_f64(learning_rate))?.to_f64();
         if !cost.is_finite() {
             bar.abandon();
-            bail!(
-                "training diverged: the cost became {cost} at iteration {i}; \
-                 lower the learning rate (now {learning_rate}), e.g. --learning-rate {}",
-                learning_rate / 10.0
-            );
+            return Err(diverged(cost, &format!("at iteration {i}"), learning_rate));
         }
         if i % 100 == 0 {
             costs.push(cost);
@@ -461,11 +457,7 @@ fn minibatch_training<T: Element>(
         let cost = cost_total / m;
         if !cost.is_finite() {
             bar.abandon();
-            bail!(
-                "training diverged: the cost became {cost} in epoch {epoch}; \
-                 lower the learning rate (now {learning_rate}), e.g. --learning-rate {}",
-                learning_rate / 10.0
-            );
+            return Err(diverged(cost, &format!("in epoch {epoch}"), learning_rate));
         }
         costs.push(cost);
         common::say(&bar, &format!("Cost after epoch {epoch}: {cost}"));
@@ -483,6 +475,15 @@ fn minibatch_training<T: Element>(
     }
     bar.finish_and_clear();
     Ok((params, costs, epoch_ms))
+}
+
+/// The error for a cost that became NaN or infinite `when`, with what to try.
+fn diverged(cost: f64, when: &str, learning_rate: f64) -> anyhow::Error {
+    anyhow!(
+        "training diverged: the cost became {cost} {when}; lower the learning rate \
+         (now {learning_rate}), e.g. --learning-rate {}",
+        learning_rate / 10.0
+    )
 }
 
 /// The median of `values` (the mean of the middle two for an even count), 0 for none.
