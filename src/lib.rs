@@ -6,7 +6,8 @@
 //!
 //! - [`Tensor`]: dense `f64`/`f32` arrays, row-major, with shared storage (cloning is free) and
 //!   NumPy-style broadcasting by name (`broadcast_add`, ...). Matrix products run on
-//!   `matrixmultiply`; transposes are strided views, never copies.
+//!   a SIMD dot-product kernel when one side is small (the course's shapes) and on
+//!   `matrixmultiply` otherwise; transposes are strided views, never copies.
 //! - [`Tape`] and [`Var`]: record ops on a per-step tape, then [`Var::backward`] returns the
 //!   [`Gradients`] of every param in one reverse sweep. Constants never get a gradient computed.
 //! - [`gradcheck`](mod@gradcheck): finite differences against the tape, for your own models too.

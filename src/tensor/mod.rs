@@ -3,8 +3,8 @@
 //! A [`Tensor`] is an immutable, row-major array whose storage is shared: cloning one is a
 //! reference-count bump, so a parameter or a whole data set can be handed to a tape, a cache or
 //! a thread without a copy. The only non-contiguous tensors are transposed views made by
-//! [`Tensor::t`]; every kernel accepts them, and [`Tensor::matmul`] passes them to
-//! `matrixmultiply` as strides, never copying.
+//! [`Tensor::t`]; every kernel accepts them, and [`Tensor::matmul`] reads them through their
+//! strides.
 
 mod display;
 mod dot;
@@ -339,7 +339,8 @@ impl<T: Element> Tensor<T> {
     ///
     /// Worth it for a large constant used in products both as itself and transposed, like the
     /// training data `X` (in `W·X` forward and `dZ·Xᵀ` backward): each product then reads the
-    /// layout `matrixmultiply` packs with contiguous copies. Costs the tensor's memory again;
+    /// layout it streams fastest (for `W·X`, X's columns, without a copy per product). Costs
+    /// the tensor's memory again;
     /// values and results are unchanged. [`Tensor::t`] and clones keep both layouts, and
     /// `contiguous()` of the transpose is free.
     ///
