@@ -47,10 +47,32 @@ pub fn random_mini_batches<T: Element>(
         )));
     }
     let perm = NumpyRng::new(seed).permutation(x.shape()[1]);
-    Ok(perm
-        .chunks(mini_batch_size)
-        .map(|cols| (x.select(1, cols), y.select(1, cols)))
+    let chunks: Vec<&[usize]> = perm.chunks(mini_batch_size).collect();
+    Ok(columns_of(x, &chunks)
+        .into_iter()
+        .zip(&chunks)
+        .map(|(bx, cols)| (bx, y.select(1, cols)))
         .collect())
+}
+
+/// `x.select(1, cols)` for every `cols` in `chunks`, in one pass over the rows of `x`: each
+/// row is read from memory once for all the batches, not once per batch.
+fn columns_of<T: Element>(x: &Tensor<T>, chunks: &[&[usize]]) -> Vec<Tensor<T>> {
+    let x = x.contiguous();
+    let (rows, width) = (x.shape()[0], x.shape()[1]);
+    let mut out: Vec<Vec<T>> = chunks
+        .iter()
+        .map(|cols| Vec::with_capacity(rows * cols.len()))
+        .collect();
+    for row in x.as_slice().chunks_exact(width.max(1)).take(rows) {
+        for (batch, cols) in out.iter_mut().zip(chunks) {
+            batch.extend(cols.iter().map(|&j| row[j]));
+        }
+    }
+    out.into_iter()
+        .zip(chunks)
+        .map(|(data, cols)| Tensor::from_parts(data, &[rows, cols.len()]))
+        .collect()
 }
 
 /// Checks that every [`Parameters`] has the layout of the first, naming `function` and the
