@@ -64,7 +64,7 @@ fn columns_of<T: Element>(x: &Tensor<T>, chunks: &[&[usize]]) -> Vec<Tensor<T>> 
         .iter()
         .map(|cols| Vec::with_capacity(rows * cols.len()))
         .collect();
-    for row in x.as_slice().chunks_exact(width.max(1)).take(rows) {
+    for row in x.as_slice().chunks_exact(width.max(1)) {
         for (batch, cols) in out.iter_mut().zip(chunks) {
             batch.extend(cols.iter().map(|&j| row[j]));
         }

@@ -16,7 +16,7 @@
 
 use std::any::TypeId;
 
-use super::kernels::{matmul_threads, PARALLEL_MIN_ROWS, PARALLEL_MIN_WORK};
+use super::kernels::{in_bands, matmul_threads};
 use super::Element;
 
 /// Inner-dimension block: a tile's columns of B for one block stay in L1 while every row tile
@@ -113,31 +113,15 @@ pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Problem<T>
         return;
     }
     let long = m.max(n);
-    let parts = if m * n * k >= PARALLEL_MIN_WORK {
-        threads.min(long / PARALLEL_MIN_ROWS).max(1)
-    } else {
-        1
-    };
-    let band = long.div_ceil(parts);
-    let run = move |lo: usize| {
-        let hi = (lo + band).min(long);
+    in_bands(m * n * k, long, threads, &|lo, len| {
+        let band = (lo, lo + len);
         let (rows, cols) = if m >= n {
-            ((lo, hi), (0, n))
+            (band, (0, n))
         } else {
-            ((0, m), (lo, hi))
+            ((0, m), band)
         };
         // SAFETY: the band lies inside C; the caller vouches for the rest.
         unsafe { on_isa(isa, &p, rows, cols) }
-    };
-    if parts == 1 {
-        run(0);
-        return;
-    }
-    std::thread::scope(|scope| {
-        for lo in (band..long).step_by(band) {
-            scope.spawn(move || run(lo));
-        }
-        run(0);
     });
 }
 
@@ -202,13 +186,12 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(
     (r0, r1): (usize, usize),
     (c0, c1): (usize, usize),
 ) {
-    let kc = KC;
     let rows_outer = r1 - r0 >= c1 - c0;
     let short = if rows_outer { c1 - c0 } else { r1 - r0 };
-    let ld = kc.min(p.k).next_multiple_of(8) + 8;
+    let ld = KC.min(p.k).next_multiple_of(8) + 8;
     let mut pack = vec![T::ZERO; short * ld];
-    for k0 in (0..p.k.max(1)).step_by(kc) {
-        let len = kc.min(p.k - k0);
+    for k0 in (0..p.k.max(1)).step_by(KC) {
+        let len = KC.min(p.k - k0);
         // SAFETY: rows r0..r1 of A and columns c0..c1 of B exist, each k long.
         unsafe {
             let (src, stride) = if rows_outer {

@@ -247,9 +247,9 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
 
 /// Below this many multiply-adds a product runs on the calling thread: a thread start costs
 /// about as much as 10⁵ of them.
-pub(crate) const PARALLEL_MIN_WORK: usize = 1 << 22;
+const PARALLEL_MIN_WORK: usize = 1 << 22;
 /// Each thread gets a band at least this wide of the product's longer side.
-pub(crate) const PARALLEL_MIN_ROWS: usize = 64;
+const PARALLEL_MIN_ROWS: usize = 64;
 
 /// How many threads big matrix products use: `MATMUL_NUM_THREADS` (as for matrixmultiply's own
 /// threading) when set, else the number of CPUs the process may use.
@@ -285,11 +285,6 @@ unsafe fn gemm_split<T: Element>(
     (rsc, csc): (isize, isize),
 ) {
     let long = m.max(n);
-    let parts = if m * n * k >= PARALLEL_MIN_WORK {
-        matmul_threads().min(long / PARALLEL_MIN_ROWS).max(1)
-    } else {
-        1
-    };
     // A band of rows of C needs the same rows of A; a band of columns, the same columns of B.
     let band_of = move |lo: usize, len: usize| {
         if m >= n {
@@ -333,22 +328,44 @@ unsafe fn gemm_split<T: Element>(
             )
         };
     };
-    if parts == 1 {
-        run(0, long);
-        return;
-    }
-    let band = long.div_ceil(parts);
     // Raw pointers are not Send: the threads get the band bounds and rebuild the pointers.
     struct Shared<F>(F);
     // SAFETY: the closure only reads A and B and writes its own band of C.
     unsafe impl<F> Sync for Shared<F> {}
-    let run = Shared(run);
-    let run = &run;
-    std::thread::scope(|scope| {
-        for lo in (band..long).step_by(band) {
-            scope.spawn(move || (run.0)(lo, band.min(long - lo)));
+    impl<F: Fn(usize, usize)> Shared<F> {
+        fn run(&self, lo: usize, len: usize) {
+            (self.0)(lo, len)
         }
-        (run.0)(0, band.min(long));
+    }
+    let shared = Shared(run);
+    in_bands(m * n * k, long, matmul_threads(), &|lo, len| {
+        shared.run(lo, len)
+    });
+}
+
+/// Runs `band(lo, len)` over `0..long` split into one band per thread when the product is big
+/// (`work` multiply-adds), the first band on the calling thread; else once, here, over all of it.
+pub(crate) fn in_bands(
+    work: usize,
+    long: usize,
+    threads: usize,
+    band: &(dyn Fn(usize, usize) + Sync),
+) {
+    let parts = if work >= PARALLEL_MIN_WORK {
+        threads.min(long / PARALLEL_MIN_ROWS).max(1)
+    } else {
+        1
+    };
+    if parts == 1 {
+        band(0, long);
+        return;
+    }
+    let width = long.div_ceil(parts);
+    std::thread::scope(|scope| {
+        for lo in (width..long).step_by(width) {
+            scope.spawn(move || band(lo, width.min(long - lo)));
+        }
+        band(0, width.min(long));
     });
 }
 
