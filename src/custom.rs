@@ -52,5 +52,39 @@
 //!
 //! The rule returns exactly one entry per input: a `Vec`, an array of two, or a
 //! [`smallvec::smallvec!`] — anything that converts into [`InputGrads`].
+//!
+//! ## Twice differentiable: a [`Rule`]
+//!
+//! A closure on tensors supports first order only: [`Var::grad`](crate::Var::grad) (a
+//! gradient to differentiate again) through it is
+//! [`Error::FirstOrderOnly`](crate::Error::FirstOrderOnly), naming the op. To support every
+//! order, write the backward once with the [`Operand`] ops and record it with
+//! [`Tape::custom_rule`](crate::Tape::custom_rule): the plain backward runs it on tensors,
+//! `grad` runs the same code on vars, exactly as for the built-in ops.
+//!
+//! ```
+//! use tapegrad::custom::{Grads, Operand, Rule};
+//! use tapegrad::{gradgradcheck, Tensor, Var};
+//!
+//! /// softplus again, with the rule `g ⊙ σ(x)` written once.
+//! struct Softplus;
+//!
+//! impl Rule<f64> for Softplus {
+//!     fn backward<X: Operand<f64>>(&self, g: &X, x: &[X], _y: &X, _needs: &[bool]) -> Grads<X> {
+//!         smallvec::smallvec![Some(g.mul(&x[0].sigmoid()))]
+//!     }
+//! }
+//!
+//! fn softplus(x: Var<'_>) -> Var<'_> {
+//!     let y = x.value().map(|v| v.max(0.0) + (-v.abs()).exp().ln_1p());
+//!     x.tape().custom_rule("my_softplus", &[x], y, Softplus)
+//! }
+//!
+//! let x = Tensor::from_vec(vec![-2.0, 0.0, 0.5, 3.0], &[2, 2])?;
+//! let report = gradgradcheck(&[x], |_, p| (softplus(p[0]) * p[0]).sum())?;
+//! assert!(report.error < 1e-7, "{report}");
+//! # Ok::<(), tapegrad::Error>(())
+//! ```
 
+pub use crate::tape::rule::{Grads, Operand, Rule};
 pub use crate::tape::InputGrads;

@@ -36,6 +36,12 @@ pub enum Error {
         /// What is wrong with it (and the dataset, when there is one).
         message: String,
     },
+    /// [`Var::grad`](crate::Var::grad) (a recorded, differentiable gradient) met a custom op
+    /// whose backward is a tensor closure, which supports first order only.
+    FirstOrderOnly {
+        /// The custom op's name.
+        op: String,
+    },
     /// An argument is outside what a function accepts (a bad axis, an empty layer list, ...).
     Invalid(String),
 }
@@ -96,6 +102,10 @@ impl fmt::Display for Error {
                 fmt_shape(shape)
             ),
             Error::File { path, message } => write!(f, "{}: {message}", path.display()),
+            Error::FirstOrderOnly { op } => write!(
+                f,
+                "grad: op {op} supports first order only (its backward is a closure on tensors; record it with Tape::custom_rule to differentiate it again)"
+            ),
             Error::Invalid(message) => f.write_str(message),
         }
     }

@@ -189,3 +189,139 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     }
     index
 }
+
+/// The outcome of [`gradgradcheck`]: the worst entry of the Hessian over all params.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradgradReport {
+    /// The entry's row: the param (position in the slice) and the element's multi-index
+    /// whose gradient is differentiated.
+    pub row: (usize, Vec<usize>),
+    /// The entry's column: the param and element that the finite difference perturbs.
+    pub column: (usize, Vec<usize>),
+    /// Its central difference of the tape's first-order gradient.
+    pub numeric: f64,
+    /// Its second derivative from the tape ([`hessian`](crate::second_order::hessian)).
+    pub analytic: f64,
+    /// `|analytic − numeric| / max(1, |analytic|, |numeric|)`, `inf` for a NaN or infinite
+    /// entry, as in [`GradcheckReport`].
+    pub error: f64,
+    /// How many entries were compared.
+    pub checked: usize,
+}
+
+impl fmt::Display for GradgradReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "worst of {} second derivatives: d/d(param {} at {:?}) of the gradient at param {} {:?}: numeric {:e}, analytic {:e}, error {:e}",
+            self.checked,
+            self.column.0,
+            self.column.1,
+            self.row.0,
+            self.row.1,
+            self.numeric,
+            self.analytic,
+            self.error
+        )
+    }
+}
+
+/// Compares the tape's second derivatives of a scalar function with central differences of
+/// its first-order gradient, in f64, for every entry of the Hessian over all params, and
+/// reports the worst: [`gradcheck`] one order up.
+///
+/// The tape's side is [`hessian`](crate::second_order::hessian) (gradients recorded by
+/// [`Var::grad`], differentiated again); the numeric side perturbs each element by `±eps`
+/// and differences the gradients of [`Var::backward`]. For `n` elements it runs `2n + 1`
+/// gradients and holds `n²` numbers: for small checks.
+///
+/// ```
+/// use tapegrad::{gradcheck::gradgradcheck, Tensor};
+/// let w = Tensor::from_vec(vec![0.3, -0.2, 0.5, 0.1], &[2, 2])?;
+/// let x = Tensor::from_vec(vec![1.0, 2.0, -1.0, 0.5, 0.0, 3.0], &[2, 3])?;
+/// let report = gradgradcheck(&[w], |tape, p| p[0].matmul(tape.constant(&x)).tanh().sum())?;
+/// assert!(report.error < 1e-7, "{report}");
+/// # Ok::<(), tapegrad::Error>(())
+/// ```
+///
+/// # Errors
+/// When `f` is not a scalar, and [`Error::FirstOrderOnly`] when it uses a first-order-only
+/// custom op.
+pub fn gradgradcheck<F>(params: &[Tensor<f64>], f: F) -> Result<GradgradReport>
+where
+    F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
+{
+    let eps = DEFAULT_EPS;
+    let n: usize = params.iter().map(Tensor::len).sum();
+    let analytic = crate::second_order::hessian(&f, params)?.to_vec();
+    let gradient = |values: &[Tensor<f64>]| -> Result<Vec<f64>> {
+        let tape = Tape::new();
+        let vars: Vec<Var<'_, f64>> = values.iter().map(|p| tape.param(p)).collect();
+        let grads = f(&tape, &vars).backward()?;
+        Ok(vars
+            .iter()
+            .zip(values)
+            .flat_map(|(&v, p)| {
+                grads
+                    .wrt(v)
+                    .map_or_else(|| vec![0.0; p.len()], Tensor::to_vec)
+            })
+            .collect())
+    };
+    // Flat position → (param, multi-index).
+    let locate = |mut flat: usize| -> (usize, Vec<usize>) {
+        for (k, p) in params.iter().enumerate() {
+            if flat < p.len() {
+                return (k, unravel(flat, p.shape()));
+            }
+            flat -= p.len();
+        }
+        unreachable!("a flat index below the element count")
+    };
+    let mut values: Vec<Tensor<f64>> = params.iter().map(Tensor::contiguous).collect();
+    let mut worst = GradgradReport {
+        row: (0, vec![]),
+        column: (0, vec![]),
+        numeric: 0.0,
+        analytic: 0.0,
+        error: -1.0,
+        checked: 0,
+    };
+    let mut column = 0;
+    for p in 0..params.len() {
+        let original = values[p].to_vec();
+        for i in 0..original.len() {
+            let mut at = |x: f64| -> Result<Vec<f64>> {
+                let mut data = original.clone();
+                data[i] = x;
+                values[p] = Tensor::from_vec(data, params[p].shape())?;
+                gradient(&values)
+            };
+            let (plus, minus) = (at(original[i] + eps)?, at(original[i] - eps)?);
+            for row in 0..n {
+                let numeric = (plus[row] - minus[row]) / (2.0 * eps);
+                let a = analytic[row * n + column];
+                let error = if a.is_finite() && numeric.is_finite() {
+                    (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs())
+                } else {
+                    f64::INFINITY
+                };
+                worst.checked += 1;
+                if error > worst.error {
+                    worst = GradgradReport {
+                        row: locate(row),
+                        column: locate(column),
+                        numeric,
+                        analytic: a,
+                        error,
+                        checked: worst.checked,
+                    };
+                }
+            }
+            column += 1;
+        }
+        values[p] = params[p].contiguous();
+    }
+    worst.error = worst.error.max(0.0);
+    Ok(worst)
+}

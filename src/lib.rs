@@ -10,7 +10,10 @@
 //!   `matrixmultiply` otherwise; transposes are strided views, never copies.
 //! - [`Tape`] and [`Var`]: record ops on a per-step tape, then [`Var::backward`] returns the
 //!   [`Gradients`] of every param in one reverse sweep. Constants never get a gradient computed.
-//! - [`gradcheck`](mod@gradcheck): finite differences against the tape, for your own models too.
+//! - [`Var::grad`]: gradients recorded as vars, to differentiate again (any order);
+//!   [`second_order`]: Hessian-vector products and Hessians built on it.
+//! - [`gradcheck`](mod@gradcheck): finite differences against the tape, for your own models
+//!   too, for first derivatives and (`gradgradcheck`) second ones.
 //! - [`rng::NumpyRng`]: NumPy's legacy generator, bit for bit, so the course's printed numbers
 //!   come out exactly.
 //! - [`nn`]: the course's networks as tape code (Course 1, and Course 2's initialization,
@@ -59,6 +62,7 @@ mod ops;
 pub mod optim;
 mod params;
 pub mod rng;
+pub mod second_order;
 mod tape;
 mod tensor;
 
@@ -66,7 +70,8 @@ mod tensor;
 pub mod data;
 
 pub use error::{Error, Result};
-pub use gradcheck::{gradcheck, GradcheckReport};
+pub use gradcheck::{gradcheck, gradgradcheck, GradcheckReport, GradgradReport};
 pub use params::{ParamSet, ParamVarSet};
+pub use second_order::{hessian, hvp};
 pub use tape::{Gradients, InputGrads, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};

@@ -202,20 +202,7 @@ fn draw_lines(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
     root.fill(&WHITE)?;
-    let finite = || {
-        curves
-            .iter()
-            .flat_map(|c| c.values.iter().copied())
-            .filter(|v| v.is_finite())
-    };
-    let lo = finite().fold(f64::INFINITY, f64::min);
-    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = match (lo, hi) {
-        _ if finite().next().is_none() => (0.0, 1.0),
-        // A flat curve still needs a y range of nonzero height.
-        (lo, hi) if hi == lo => (lo - 0.5 * lo.abs().max(1.0), hi + 0.5 * hi.abs().max(1.0)),
-        (lo, hi) => (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)),
-    };
+    let (lo, hi) = padded_range(curves.iter().flat_map(|c| c.values.iter().copied()));
     let longest = curves.iter().map(|c| c.values.len()).max().unwrap_or(0);
     let last = longest.saturating_sub(1).max(1);
 
@@ -260,15 +247,100 @@ fn draw_lines(
         }
     }
     if text && curves.len() > 1 {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()?;
+        draw_legend(&mut chart)?;
     }
     root.present()?;
     Ok(())
+}
+
+/// The range of the finite values, padded by 5 % (a flat curve still gets a nonzero height).
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    match (lo, hi) {
+        _ if lo > hi => (0.0, 1.0),
+        (lo, hi) if hi == lo => (lo - 0.5 * lo.abs().max(1.0), hi + 0.5 * hi.abs().max(1.0)),
+        (lo, hi) => (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)),
+    }
+}
+
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// One line of an [`xy_chart`]: its legend label and its `(x, y)` points.
+pub struct XyCurve {
+    /// The legend entry.
+    pub label: String,
+    /// The points, in drawing order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Curves of `(x, y)` points (e.g. cost against wall time), 640x480, with a legend. Returns
+/// a warning to print if no font was found and the chart therefore has no text.
+pub fn xy_chart(
+    path: &Path,
+    labels: &Labels,
+    curves: &[XyCurve],
+) -> anyhow::Result<Option<String>> {
+    render(path, (640, 480), |rgb, size, text| {
+        let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let points = || curves.iter().flat_map(|c| c.points.iter().copied());
+        let (lo, hi) = padded_range(points().map(|(_, y)| y));
+        let x_max = points().map(|(x, _)| x).fold(0.0, f64::max).max(1e-9);
+        let mut chart = ChartBuilder::on(&root);
+        chart.margin(20);
+        if text {
+            chart
+                .caption(labels.title, (FONT, 22))
+                .x_label_area_size(50)
+                .y_label_area_size(70);
+        }
+        let mut chart = chart.build_cartesian_2d(0.0..x_max * 1.02, lo..hi)?;
+        if text {
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(labels.x)
+                .y_desc(labels.y)
+                .label_style((FONT, 15))
+                .axis_desc_style((FONT, 17))
+                .draw()?;
+        } else {
+            chart.draw_series(LineSeries::new([(0.0, hi), (0.0, lo), (x_max, lo)], &BLACK))?;
+        }
+        for (k, curve) in curves.iter().enumerate() {
+            let color = CYCLE[k % CYCLE.len()];
+            let finite = curve
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite());
+            let series = chart.draw_series(LineSeries::new(finite, color.stroke_width(2)))?;
+            if text {
+                series.label(curve.label.as_str()).legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            }
+        }
+        if text {
+            draw_legend(&mut chart)?;
+        }
+        root.present()?;
+        Ok(())
+    })
 }
 
 /// One panel of [`decision_boundaries`]: the points of a 2-D data set and the model's class

@@ -16,8 +16,9 @@
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::error::{or_panic, Error, Result};
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
-use crate::tensor::kernels::{broadcast_shape, sum_to_shape, zip_broadcast, zip_same};
+use crate::tensor::kernels::{broadcast_shape, zip_broadcast, zip_same};
 use crate::tensor::{Element, Tensor};
 
 /// The four elementwise binary ops, each with its forward and its backward.
@@ -70,33 +71,6 @@ impl Arith {
         }
     }
 
-    /// Gradients of `a` and `b` at the output's shape, before summing back to the operands.
-    fn backward<T: Element>(
-        self,
-        g: &Tensor<T>,
-        a: &Tensor<T>,
-        b: &Tensor<T>,
-        c: &Tensor<T>,
-        needs: [bool; 2],
-    ) -> [Option<Tensor<T>>; 2] {
-        let s = g.shape();
-        let da = needs[0].then(|| match self {
-            Arith::Add | Arith::Sub => g.clone(),
-            Arith::Mul => zip_broadcast(g, b, s, |g, b| g * b),
-            Arith::Div => zip_broadcast(g, b, s, |g, b| g / b),
-        });
-        let db = needs[1].then(|| match self {
-            Arith::Add => g.clone(),
-            Arith::Sub => g.map(|g| -g),
-            Arith::Mul => zip_broadcast(g, a, s, |g, a| g * a),
-            Arith::Div => zip_broadcast(&zip_broadcast(g, c, s, |g, c| -g * c), b, s, |x, b| x / b),
-        });
-        [
-            da.map(|d| sum_to_shape(&d, a.shape())),
-            db.map(|d| sum_to_shape(&d, b.shape())),
-        ]
-    }
-
     #[track_caller]
     fn record<'t, T: Element>(
         self,
@@ -105,14 +79,31 @@ impl Arith {
         broadcast: bool,
     ) -> Result<Var<'t, T>> {
         a.same_tape(b, self.name(broadcast));
-        let (av, bv) = (a.value(), b.value());
-        let c = self.forward(&av, &bv, broadcast)?;
-        let cv = c.clone();
-        Ok(
-            a.record_binary(self.name(broadcast), b, c, move |g, needs| {
-                self.backward(g, &av, &bv, &cv, needs)
-            }),
-        )
+        let c = self.forward(&a.value(), &b.value(), broadcast)?;
+        Ok(a.record_binary(self.name(broadcast), b, c, self))
+    }
+}
+
+/// The backward, equal shapes or broadcast alike: each gradient at the output's shape, then
+/// summed back to its operand's.
+impl<T: Element> Rule<T> for Arith {
+    fn backward<X: Operand<T>>(&self, g: &X, ab: &[X], c: &X, needs: &[bool]) -> Grads<X> {
+        let (a, b) = (&ab[0], &ab[1]);
+        let da = needs[0].then(|| match self {
+            Arith::Add | Arith::Sub => g.clone(),
+            Arith::Mul => g.broadcast_mul(b),
+            Arith::Div => g.broadcast_div(b),
+        });
+        let db = needs[1].then(|| match self {
+            Arith::Add => g.clone(),
+            Arith::Sub => g.neg(),
+            Arith::Mul => g.broadcast_mul(a),
+            Arith::Div => g.neg().mul(c).broadcast_div(b),
+        });
+        smallvec::smallvec![
+            da.map(|d| d.sum_to_shape(&a.shape())),
+            db.map(|d| d.sum_to_shape(&b.shape())),
+        ]
     }
 }
 
@@ -270,26 +261,22 @@ impl<T: Element> ScalarOp<T> {
         }
     }
 
-    fn backward(self, g: &Tensor<T>, x: &Tensor<T>, c: &Tensor<T>) -> Tensor<T> {
-        match self {
-            ScalarOp::Add(_) => g.clone(),
-            ScalarOp::Mul(s) => g.map(|g| g * s),
-            ScalarOp::Div(s) => g.map(|g| g / s),
-            ScalarOp::RSub(_) | ScalarOp::Neg => g.map(|g| -g),
-            ScalarOp::RDiv(_) => zip_broadcast(
-                &zip_broadcast(g, c, g.shape(), |g, c| -g * c),
-                x,
-                g.shape(),
-                |v, x| v / x,
-            ),
-        }
-    }
-
     fn record<'t>(self, x: Var<'t, T>) -> Var<'t, T> {
-        let xv = x.value();
-        let c = self.forward(&xv);
-        let cv = c.clone();
-        x.record_unary(self.name(), c, move |g| self.backward(g, &xv, &cv))
+        let c = self.forward(&x.value());
+        x.record_unary(self.name(), c, self)
+    }
+}
+
+impl<T: Element> Rule<T> for ScalarOp<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, x: &[X], c: &X, _: &[bool]) -> Grads<X> {
+        let dx = match *self {
+            ScalarOp::Add(_) => g.clone(),
+            ScalarOp::Mul(s) => g.mul_scalar(s),
+            ScalarOp::Div(s) => g.div_scalar(s),
+            ScalarOp::RSub(_) | ScalarOp::Neg => g.neg(),
+            ScalarOp::RDiv(_) => g.neg().mul(c).div(&x[0]),
+        };
+        smallvec::smallvec![Some(dx)]
     }
 }
 

@@ -5,10 +5,9 @@
 //! | `concat(axis, [x₁, …, xₙ])` | the inputs one after the other along `axis` | input `k` gets its own slice of `g` along `axis` |
 //! | `stack(axis, [x₁, …, xₙ])` | the inputs along a new axis `axis` | input `k` gets `g`'s slice `k`, without the axis |
 
-use std::borrow::Cow;
-
 use crate::error::{fmt_shape, or_panic, Error, Result};
-use crate::tape::{InputGrads, Var};
+use crate::tape::rule::{Grads, Operand, Rule};
+use crate::tape::Var;
 use crate::tensor::{Element, Tensor};
 
 /// Checks the shapes and returns the output shape.
@@ -157,18 +156,8 @@ impl<'t, T: Element> Var<'t, T> {
     pub fn try_concat(axis: usize, vars: &[Var<'t, T>]) -> Result<Var<'t, T>> {
         let values: Vec<Tensor<T>> = vars.iter().map(Var::value).collect();
         let value = Tensor::try_concat(axis, &values)?;
-        let sizes: Vec<usize> = values.iter().map(|v| v.shape()[axis]).collect();
-        Ok(vars[0]
-            .tape()
-            .custom(Cow::Borrowed("concat"), vars, value, move |g, needs| {
-                let mut start = 0;
-                let mut grads = InputGrads::new();
-                for (&len, &need) in sizes.iter().zip(needs) {
-                    grads.push(need.then(|| g.narrow(axis, start, len)));
-                    start += len;
-                }
-                grads
-            }))
+        let rule = Slices { axis };
+        Ok(vars[0].tape().custom_rule("concat", vars, value, rule))
     }
 
     /// [`Var::try_concat`], panicking on bad shapes.
@@ -197,5 +186,23 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn stack(axis: usize, vars: &[Var<'t, T>]) -> Var<'t, T> {
         or_panic(Self::try_stack(axis, vars))
+    }
+}
+
+/// The backward of `concat`: each input's own slice of `g` along `axis`.
+struct Slices {
+    axis: usize,
+}
+
+impl<T: Element> Rule<T> for Slices {
+    fn backward<X: Operand<T>>(&self, g: &X, inputs: &[X], _: &X, needs: &[bool]) -> Grads<X> {
+        let mut start = 0;
+        let mut grads = Grads::new();
+        for (x, &need) in inputs.iter().zip(needs) {
+            let len = x.shape()[self.axis];
+            grads.push(need.then(|| g.narrow(self.axis, start, len)));
+            start += len;
+        }
+        grads
     }
 }

@@ -12,6 +12,7 @@
 
 use crate::error::{fmt_shape, or_panic, Error, Result};
 use crate::rng::NumpyRng;
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
 use crate::tensor::kernels::zip_broadcast;
 use crate::tensor::{Element, Tensor};
@@ -111,14 +112,29 @@ impl<'t, T: Element> Var<'t, T> {
             ));
         }
         let p = T::from_f64(keep_prob);
-        let mask = mask.clone();
-        let y = mask_and_scale(&self.value(), &mask, p);
-        Ok(self.record_unary("dropout", y, move |g| mask_and_scale(g, &mask, p)))
+        let y = mask_and_scale(&self.value(), mask, p);
+        let rule = Dropout {
+            mask: mask.clone(),
+            keep_prob: p,
+        };
+        Ok(self.record_unary("dropout", y, rule))
     }
 
     /// [`Var::try_dropout_with_mask`], panicking on a bad `keep_prob` or mask shape.
     #[track_caller]
     pub fn dropout_with_mask(self, mask: &Tensor<T>, keep_prob: f64) -> Var<'t, T> {
         or_panic(self.try_dropout_with_mask(mask, keep_prob))
+    }
+}
+
+/// The backward of dropout: the same mask and scale applied to `g`.
+struct Dropout<T: Element> {
+    mask: Tensor<T>,
+    keep_prob: T,
+}
+
+impl<T: Element> Rule<T> for Dropout<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, _: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        smallvec::smallvec![Some(g.mul_constant(&self.mask).div_scalar(self.keep_prob))]
     }
 }

@@ -12,9 +12,9 @@
 //! gives `inf` or NaN. Backward: `∂J/∂z = (σ(z) − y)/n`, `∂J/∂y = −z/n`.
 
 use crate::error::{fmt_shape, or_panic, Error, Result};
-use crate::ops::unary::sigmoid;
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
-use crate::tensor::kernels::{zip_broadcast, zip_same};
+use crate::tensor::kernels::zip_same;
 use crate::tensor::{Element, Tensor};
 
 impl<T: Element> Tensor<T> {
@@ -57,25 +57,32 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn try_bce_with_logits(self, labels: Var<'t, T>) -> Result<Var<'t, T>> {
         self.same_tape(labels, "bce_with_logits");
-        let (z, y) = (self.value(), labels.value());
-        let cost = z.try_bce_with_logits(&y)?;
+        let z = self.value();
+        let cost = z.try_bce_with_logits(&labels.value())?;
         let scale = T::ONE / T::from_f64(z.len() as f64);
-        Ok(
-            self.record_binary("bce_with_logits", labels, cost, move |g, needs| {
-                let g = g.item() * scale;
-                let s = z.shape();
-                [
-                    needs[0].then(|| zip_broadcast(&z, &y, s, |z, y| (sigmoid(z) - y) * g)),
-                    needs[1].then(|| z.map(|z| -z * g)),
-                ]
-            }),
-        )
+        Ok(self.record_binary("bce_with_logits", labels, cost, Bce { scale }))
     }
 
     /// [`Var::try_bce_with_logits`], panicking when the shapes differ.
     #[track_caller]
     pub fn bce_with_logits(self, labels: Var<'t, T>) -> Var<'t, T> {
         or_panic(self.try_bce_with_logits(labels))
+    }
+}
+
+/// `∂J/∂z = (σ(z) − y)·g/n`, `∂J/∂y = −z·g/n`.
+struct Bce<T> {
+    scale: T,
+}
+
+impl<T: Element> Rule<T> for Bce<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, zy: &[X], _: &X, needs: &[bool]) -> Grads<X> {
+        let (z, y) = (&zy[0], &zy[1]);
+        let g = g.mul_scalar(self.scale);
+        smallvec::smallvec![
+            needs[0].then(|| z.sigmoid().sub(y).broadcast_mul(&g)),
+            needs[1].then(|| z.neg().broadcast_mul(&g)),
+        ]
     }
 }
 
@@ -170,21 +177,15 @@ impl<'t, T: Element> Var<'t, T> {
     pub fn try_cross_entropy_with_indices(self, labels: &[usize]) -> Result<Var<'t, T>> {
         let z = self.value();
         let cost = z.try_cross_entropy_with_indices(labels)?;
-        let labels = labels.to_vec();
-        let scale = T::ONE / T::from_f64(labels.len() as f64);
-        let p = z.log_softmax(0).map(T::exp);
-        Ok(
-            self.record_unary("cross_entropy_with_indices", cost, move |g| {
-                let g = g.item() * scale;
-                let mut d = p.map(|p| p * g);
-                let m = labels.len();
-                let data = d.as_mut_slice();
-                for (j, &c) in labels.iter().enumerate() {
-                    data[c * m + j] -= g;
-                }
-                d
-            }),
-        )
+        let m = labels.len();
+        let mut one_hot = Tensor::zeros(z.shape());
+        let data = one_hot.as_mut_slice();
+        for (j, &c) in labels.iter().enumerate() {
+            data[c * m + j] = T::ONE;
+        }
+        let scale = T::ONE / T::from_f64(m as f64);
+        let rule = CrossEntropy { one_hot, scale };
+        Ok(self.record_unary("cross_entropy_with_indices", cost, rule))
     }
 
     /// [`Var::try_cross_entropy_with_indices`], panicking on bad labels.
@@ -201,22 +202,46 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn try_mse(self, target: Var<'t, T>) -> Result<Var<'t, T>> {
         self.same_tape(target, "mse");
-        let (a, b) = (self.value(), target.value());
-        let cost = a.try_mse(&b)?;
+        let a = self.value();
+        let cost = a.try_mse(&target.value())?;
         let scale = (T::ONE + T::ONE) / T::from_f64(a.len() as f64);
-        Ok(self.record_binary("mse", target, cost, move |g, needs| {
-            let k = g.item() * scale;
-            let s = a.shape();
-            [
-                needs[0].then(|| zip_broadcast(&a, &b, s, |a, b| (a - b) * k)),
-                needs[1].then(|| zip_broadcast(&a, &b, s, |a, b| (b - a) * k)),
-            ]
-        }))
+        Ok(self.record_binary("mse", target, cost, Mse { scale }))
     }
 
     /// [`Var::try_mse`], panicking when the shapes differ.
     #[track_caller]
     pub fn mse(self, target: Var<'t, T>) -> Var<'t, T> {
         or_panic(self.try_mse(target))
+    }
+}
+
+/// `∂J/∂z = (softmax(z) − onehot(y))·g/m`, with the softmax as `e^{log_softmax}`.
+struct CrossEntropy<T: Element> {
+    one_hot: Tensor<T>,
+    scale: T,
+}
+
+impl<T: Element> Rule<T> for CrossEntropy<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, z: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        let g = g.mul_scalar(self.scale);
+        let p = z[0].log_softmax(0).exp();
+        let at_labels = g.broadcast_to(&z[0].shape()).mul_constant(&self.one_hot);
+        smallvec::smallvec![Some(p.broadcast_mul(&g).sub(&at_labels))]
+    }
+}
+
+/// `∂J/∂a = 2(a − b)·g/n`, `∂J/∂b = 2(b − a)·g/n`.
+struct Mse<T> {
+    scale: T,
+}
+
+impl<T: Element> Rule<T> for Mse<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, ab: &[X], _: &X, needs: &[bool]) -> Grads<X> {
+        let (a, b) = (&ab[0], &ab[1]);
+        let k = g.mul_scalar(self.scale);
+        smallvec::smallvec![
+            needs[0].then(|| a.sub(b).broadcast_mul(&k)),
+            needs[1].then(|| b.sub(a).broadcast_mul(&k)),
+        ]
     }
 }

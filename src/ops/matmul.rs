@@ -6,6 +6,7 @@
 //! operand wants a gradient: for `W·X` with `X` a constant, `Wᵀ·g` is never formed.
 
 use crate::error::{or_panic, Result};
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
 use crate::tensor::kernels;
 use crate::tensor::{Element, Tensor};
@@ -38,14 +39,8 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn try_matmul(self, other: Var<'t, T>) -> Result<Var<'t, T>> {
         self.same_tape(other, "matmul");
-        let (a, b) = (self.value(), other.value());
-        let c = kernels::matmul(&a, &b)?;
-        Ok(self.record_binary("matmul", other, c, move |g, needs| {
-            [
-                needs[0].then(|| g.matmul(&b.t())),
-                needs[1].then(|| a.t().matmul(g)),
-            ]
-        }))
+        let c = kernels::matmul(&self.value(), &other.value())?;
+        Ok(self.record_binary("matmul", other, c, Matmul))
     }
 
     /// Records the matrix product `self·other`.
@@ -74,6 +69,27 @@ impl<'t, T: Element> Var<'t, T> {
     #[track_caller]
     pub fn t(self) -> Var<'t, T> {
         let value = self.value().t();
-        self.record_unary("t", value, |g| g.t())
+        self.record_unary("t", value, Transpose)
+    }
+}
+
+/// `dA = g·Bᵀ`, `dB = Aᵀ·g`, each only when asked for.
+struct Matmul;
+
+impl<T: Element> Rule<T> for Matmul {
+    fn backward<X: Operand<T>>(&self, g: &X, ab: &[X], _: &X, needs: &[bool]) -> Grads<X> {
+        smallvec::smallvec![
+            needs[0].then(|| g.matmul(&ab[1].t())),
+            needs[1].then(|| ab[0].t().matmul(g)),
+        ]
+    }
+}
+
+/// The gradient transposed back.
+struct Transpose;
+
+impl<T: Element> Rule<T> for Transpose {
+    fn backward<X: Operand<T>>(&self, g: &X, _: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        smallvec::smallvec![Some(g.t())]
     }
 }

@@ -1,6 +1,7 @@
 //! The ops, one family per file, each with its forward and backward side by side.
 
 mod arith;
+mod broadcast;
 mod concat;
 pub(crate) mod dropout;
 mod index;

@@ -8,24 +8,69 @@
 //! The mean is computed as `Σ · (1/n)`, which is the course's `(−1/m)·Σ` rounding once negated.
 
 use crate::error::{fmt_shape, or_panic, Error, Result};
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
 use crate::tensor::kernels::{
-    check_axis, drop_axis, fold_axis_keepdim, split_at_axis, sum_axis_keepdim, zip_broadcast,
+    check_axis, drop_axis, fold_axis_keepdim, split_at_axis, sum_axis_keepdim,
 };
-use crate::tensor::{Element, Tensor};
+use crate::tensor::{Element, Shape, Tensor};
 
-/// `g` (of the reduced shape) spread back over `shape`, times `scale`.
-fn spread<T: Element>(g: &Tensor<T>, shape: &[usize], axis: Option<usize>, scale: T) -> Tensor<T> {
-    let g = match axis {
-        // Re-insert the reduced axis so NumPy broadcasting lines it up.
+/// The backward of the sums and means: `g` spread back over the input's shape (the reduced
+/// axis re-inserted so broadcasting lines it up), times `scale` for a mean.
+struct Spread<T> {
+    axis: Option<usize>,
+    scale: Option<T>,
+}
+
+impl<T: Element> Rule<T> for Spread<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, x: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        let g = g.reshape(&kept_shape(&x[0].shape(), self.axis));
+        let g = self.scale.map_or(g.clone(), |s| g.mul_scalar(s));
+        smallvec::smallvec![Some(g.broadcast_to(&x[0].shape()))]
+    }
+}
+
+/// `shape` with `axis` reduced to 1, or no axes at all for a full reduction.
+fn kept_shape(shape: &[usize], axis: Option<usize>) -> Shape {
+    match axis {
         Some(axis) => {
-            let mut keep: Vec<usize> = shape.to_vec();
+            let mut keep: Shape = shape.into();
             keep[axis] = 1;
-            g.reshape(&keep)
+            keep
         }
-        None => g.reshape(&[]),
-    };
-    zip_broadcast(&g, &Tensor::scalar(scale), shape, |g, s| g * s)
+        None => Shape::new(),
+    }
+}
+
+/// The backward of a max or min along `axis`: `g` to the chosen element, nothing elsewhere.
+struct ToChosen {
+    axis: usize,
+    chosen: Vec<usize>,
+}
+
+impl<T: Element> Rule<T> for ToChosen {
+    fn backward<X: Operand<T>>(&self, g: &X, x: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        let shape = x[0].shape();
+        let (outer, n, inner) = split_at_axis(&shape, self.axis);
+        let mut mask = vec![T::ZERO; outer * n * inner];
+        for o in 0..outer {
+            for i in 0..inner {
+                mask[(o * n + self.chosen[o * inner + i]) * inner + i] = T::ONE;
+            }
+        }
+        let g = g.reshape(&kept_shape(&shape, Some(self.axis)));
+        let mask = Tensor::from_parts(mask, &shape);
+        smallvec::smallvec![Some(g.broadcast_to(&shape).mul_constant(&mask))]
+    }
+}
+
+/// The backward of a reshape: `g` reshaped back.
+struct Reshape;
+
+impl<T: Element> Rule<T> for Reshape {
+    fn backward<X: Operand<T>>(&self, g: &X, x: &[X], _: &X, _: &[bool]) -> Grads<X> {
+        smallvec::smallvec![Some(g.reshape(&x[0].shape()))]
+    }
 }
 
 /// `axis` must exist and hold at least one element: a max, min or argmax of nothing has no
@@ -82,26 +127,6 @@ fn arg_along<T: Element>(
         }
     }
     Ok(out)
-}
-
-/// The gradient of a max or min along `axis`: `g` at the chosen index, zeros elsewhere.
-fn to_chosen<T: Element>(
-    g: &Tensor<T>,
-    shape: &[usize],
-    axis: usize,
-    chosen: &[usize],
-) -> Tensor<T> {
-    let (outer, n, inner) = split_at_axis(shape, axis);
-    let g = g.contiguous();
-    let src = g.as_slice();
-    let mut out = vec![T::ZERO; outer * n * inner];
-    for o in 0..outer {
-        for i in 0..inner {
-            let k = chosen[o * inner + i];
-            out[(o * n + k) * inner + i] = src[o * inner + i];
-        }
-    }
-    Tensor::from_parts(out, shape)
 }
 
 fn inv_len<T: Element>(n: usize) -> T {
@@ -230,21 +255,23 @@ impl<T: Element> Tensor<T> {
 }
 
 impl<'t, T: Element> Var<'t, T> {
+    fn spread(self, name: &'static str, value: Tensor<T>, axis: Option<usize>, mean: bool) -> Self {
+        let n = match axis {
+            Some(axis) => self.shape()[axis],
+            None => self.shape().iter().product(),
+        };
+        let scale = mean.then(|| inv_len::<T>(n));
+        self.record_unary(name, value, Spread { axis, scale })
+    }
+
     /// Records the sum of all elements (a one-element result, ready for `backward`).
     pub fn sum(self) -> Var<'t, T> {
-        let shape = self.shape();
-        self.record_unary("sum", self.value().sum(), move |g| {
-            spread(g, &shape, None, T::ONE)
-        })
+        self.spread("sum", self.value().sum(), None, false)
     }
 
     /// Records the mean of all elements.
     pub fn mean(self) -> Var<'t, T> {
-        let shape = self.shape();
-        let scale = inv_len::<T>(shape.iter().product());
-        self.record_unary("mean", self.value().mean(), move |g| {
-            spread(g, &shape, None, scale)
-        })
+        self.spread("mean", self.value().mean(), None, true)
     }
 
     /// Records a sum along `axis`.
@@ -253,10 +280,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When `axis` is out of range.
     pub fn try_sum_axis(self, axis: usize, keepdims: bool) -> Result<Var<'t, T>> {
         let value = self.value().try_sum_axis(axis, keepdims)?;
-        let shape = self.shape();
-        Ok(self.record_unary("sum_axis", value, move |g| {
-            spread(g, &shape, Some(axis), T::ONE)
-        }))
+        Ok(self.spread("sum_axis", value, Some(axis), false))
     }
 
     /// [`Var::try_sum_axis`], panicking on a bad axis.
@@ -271,11 +295,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When `axis` is out of range.
     pub fn try_mean_axis(self, axis: usize, keepdims: bool) -> Result<Var<'t, T>> {
         let value = self.value().try_mean_axis(axis, keepdims)?;
-        let shape = self.shape();
-        let scale = inv_len::<T>(shape[axis]);
-        Ok(self.record_unary("mean_axis", value, move |g| {
-            spread(g, &shape, Some(axis), scale)
-        }))
+        Ok(self.spread("mean_axis", value, Some(axis), true))
     }
 
     /// Records the maximum along `axis`. The gradient goes to the element that is the maximum,
@@ -287,10 +307,7 @@ impl<'t, T: Element> Var<'t, T> {
         let x = self.value();
         let value = x.try_max_axis(axis, keepdims)?;
         let chosen = x.try_argmax_axis(axis)?;
-        let shape = self.shape();
-        Ok(self.record_unary("max_axis", value, move |g| {
-            to_chosen(g, &shape, axis, &chosen)
-        }))
+        Ok(self.record_unary("max_axis", value, ToChosen { axis, chosen }))
     }
 
     /// [`Var::try_max_axis`], panicking on a bad axis.
@@ -307,10 +324,7 @@ impl<'t, T: Element> Var<'t, T> {
         let x = self.value();
         let value = x.try_min_axis(axis, keepdims)?;
         let chosen = x.try_argmin_axis(axis)?;
-        let shape = self.shape();
-        Ok(self.record_unary("min_axis", value, move |g| {
-            to_chosen(g, &shape, axis, &chosen)
-        }))
+        Ok(self.record_unary("min_axis", value, ToChosen { axis, chosen }))
     }
 
     /// [`Var::try_min_axis`], panicking on a bad axis.
@@ -326,8 +340,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When the element counts differ: `reshape: cannot reshape (2, 3) into (4,)`.
     pub fn try_reshape(self, shape: &[usize]) -> Result<Var<'t, T>> {
         let value = self.value().try_reshape(shape)?;
-        let original = self.shape();
-        Ok(self.record_unary("reshape", value, move |g| g.reshape(&original)))
+        Ok(self.record_unary("reshape", value, Reshape))
     }
 
     /// [`Var::try_reshape`], panicking when the sizes differ.

@@ -5,6 +5,7 @@
 //! underflows to 0/0. Backward: `∂/∂z = y ⊙ (g − Σ_axis g ⊙ y)`.
 
 use crate::error::{or_panic, Result};
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
 use crate::tensor::kernels::{check_axis, sum_axis_keepdim, zip_broadcast};
 use crate::tensor::{Element, Tensor};
@@ -46,15 +47,7 @@ impl<'t, T: Element> Var<'t, T> {
     /// When `axis` is out of range.
     pub fn try_softmax(self, axis: usize) -> Result<Var<'t, T>> {
         let y = self.value().try_softmax(axis)?;
-        let yv = y.clone();
-        Ok(self.record_unary("softmax", y, move |g| {
-            let s = g.shape();
-            let gy = zip_broadcast(g, &yv, s, |g, y| g * y);
-            let dot = sum_axis_keepdim(&gy, axis);
-            zip_broadcast(&zip_broadcast(g, &dot, s, |g, d| g - d), &yv, s, |v, y| {
-                v * y
-            })
-        }))
+        Ok(self.record_unary("softmax", y, Softmax { axis, log: false }))
     }
 
     /// [`Var::try_softmax`], panicking on a bad axis.
@@ -93,22 +86,32 @@ impl<'t, T: Element> Var<'t, T> {
     /// When `axis` is out of range.
     pub fn try_log_softmax(self, axis: usize) -> Result<Var<'t, T>> {
         let y = self.value().try_log_softmax(axis)?;
-        let p = y.map(T::exp);
-        Ok(self.record_unary("log_softmax", y, move |g| {
-            let s = g.shape();
-            let total = sum_axis_keepdim(g, axis);
-            zip_broadcast(
-                &zip_broadcast(&p, &total, s, |p, t| p * t),
-                g,
-                s,
-                |pt, g| g - pt,
-            )
-        }))
+        Ok(self.record_unary("log_softmax", y, Softmax { axis, log: true }))
     }
 
     /// [`Var::try_log_softmax`], panicking on a bad axis.
     #[track_caller]
     pub fn log_softmax(self, axis: usize) -> Var<'t, T> {
         or_panic(self.try_log_softmax(axis))
+    }
+}
+
+/// The backward of `softmax` (`y ⊙ (g − Σ_axis g ⊙ y)`) and of `log_softmax`
+/// (`g − e^y ⊙ Σ_axis g`), from the output `y`.
+struct Softmax {
+    axis: usize,
+    log: bool,
+}
+
+impl<T: Element> Rule<T> for Softmax {
+    fn backward<X: Operand<T>>(&self, g: &X, _: &[X], y: &X, _: &[bool]) -> Grads<X> {
+        let dz = if self.log {
+            let total = g.sum_axis(self.axis, true);
+            g.sub(&y.exp().broadcast_mul(&total))
+        } else {
+            let dot = g.mul(y).sum_axis(self.axis, true);
+            g.broadcast_sub(&dot).mul(y)
+        };
+        smallvec::smallvec![Some(dz)]
     }
 }

@@ -18,8 +18,8 @@
 //! `sigmoid` is the course's exact expression `1 / (1 + exp(−z))`, which is stable at both
 //! ends: for `z → −∞`, `exp(−z)` overflows to `inf` and the result is exactly 0, never NaN.
 
+use crate::tape::rule::{Grads, Operand, Rule};
 use crate::tape::Var;
-use crate::tensor::kernels::zip_broadcast;
 use crate::tensor::{Element, Tensor};
 
 /// The course's `1 / (1 + e^{−z})`, exactly this expression (shared with the fused loss).
@@ -80,36 +80,21 @@ impl<T: Element> Unary<T> {
         }
     }
 
-    fn backward(self, g: &Tensor<T>, z: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
-        let s = g.shape();
-        let two = T::ONE + T::ONE;
+    /// The derivative of the piecewise-linear ops at `z`: constant on each piece, so the
+    /// backward multiplies `g` by it as a constant (its own derivative is 0).
+    fn slope(self, z: T) -> T {
+        let (one, zero) = (T::ONE, T::ZERO);
         match self {
-            Unary::Relu => zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { T::ZERO }),
-            Unary::LeakyRelu(a) => {
-                zip_broadcast(g, z, s, |g, z| if z > T::ZERO { g } else { a * g })
-            }
-            Unary::Sigmoid => zip_broadcast(g, y, s, |g, y| g * y * (T::ONE - y)),
-            Unary::Tanh => zip_broadcast(g, y, s, |g, y| g * (T::ONE - y * y)),
-            Unary::Softplus => zip_broadcast(g, z, s, |g, z| g * sigmoid(z)),
-            Unary::Exp => zip_broadcast(g, y, s, |g, y| g * y),
-            Unary::Log => zip_broadcast(g, z, s, |g, z| g / z),
-            Unary::Abs => zip_broadcast(g, z, s, |g, z| {
-                if z > T::ZERO {
-                    g
-                } else if z < T::ZERO {
-                    -g
-                } else {
-                    T::ZERO
-                }
-            }),
-            Unary::Sqrt => zip_broadcast(g, y, s, |g, y| g / (two * y)),
-            Unary::Square => zip_broadcast(g, z, s, |g, z| two * z * g),
-            // z^0 = 1 has derivative 0 everywhere, also at z = 0 where 0·0^−1 would be NaN.
-            Unary::Powf(p) if p == T::ZERO => zip_broadcast(g, z, s, |_, _| T::ZERO),
-            Unary::Powf(p) => zip_broadcast(g, z, s, |g, z| p * z.powf(p - T::ONE) * g),
-            Unary::Clamp(lo, hi) => {
-                zip_broadcast(g, z, s, |g, z| if z >= lo && z <= hi { g } else { T::ZERO })
-            }
+            Unary::Relu if z > zero => one,
+            Unary::Relu => zero,
+            Unary::LeakyRelu(_) if z > zero => one,
+            Unary::LeakyRelu(a) => a,
+            Unary::Abs if z > zero => one,
+            Unary::Abs if z < zero => -one,
+            Unary::Abs => zero,
+            Unary::Clamp(lo, hi) if z >= lo && z <= hi => one,
+            Unary::Clamp(..) => zero,
+            _ => unreachable!("{} is not piecewise linear", self.name()),
         }
     }
 
@@ -121,10 +106,30 @@ impl<T: Element> Unary<T> {
     }
 
     fn record<'t>(self, z: Var<'t, T>) -> Var<'t, T> {
-        let zv = z.value();
-        let y = self.forward(&zv);
-        let yv = y.clone();
-        z.record_unary(self.name(), y, move |g| self.backward(g, &zv, &yv))
+        let y = self.forward(&z.value());
+        z.record_unary(self.name(), y, self)
+    }
+}
+
+impl<T: Element> Rule<T> for Unary<T> {
+    fn backward<X: Operand<T>>(&self, g: &X, z: &[X], y: &X, _: &[bool]) -> Grads<X> {
+        let z = &z[0];
+        let dz = match *self {
+            Unary::Relu | Unary::LeakyRelu(_) | Unary::Abs | Unary::Clamp(..) => {
+                g.mul_constant(&z.value().map(|z| self.slope(z)))
+            }
+            Unary::Sigmoid => g.mul(y).mul(&y.rsub_scalar(T::ONE)),
+            Unary::Tanh => g.mul(&y.mul(y).rsub_scalar(T::ONE)),
+            Unary::Softplus => g.mul(&z.sigmoid()),
+            Unary::Exp => g.mul(y),
+            Unary::Log => g.div(z),
+            Unary::Sqrt => g.div(&y.mul_scalar(T::ONE + T::ONE)),
+            Unary::Square => z.mul_scalar(T::ONE + T::ONE).mul(g),
+            // z^0 = 1 has derivative 0 everywhere, also at z = 0 where 0·0^−1 would be NaN.
+            Unary::Powf(p) if p == T::ZERO => g.mul_scalar(T::ZERO),
+            Unary::Powf(p) => z.powf(p - T::ONE).mul_scalar(p).mul(g),
+        };
+        smallvec::smallvec![Some(dz)]
     }
 }
 

@@ -1,24 +1,26 @@
 //! The tape: a per-step arena of recorded ops, and the reverse sweep over it.
 
 mod dot;
+pub(crate) mod rule;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use smallvec::SmallVec;
 
 use crate::error::{fmt_shape, Error, Result};
 use crate::tensor::{Element, Shape, Tensor};
+use rule::{DynRule, FirstOrder, Generic, Grads, Operand, Rule};
 
 /// The gradients a backward rule returns, one per input (`None` where none was asked for or
 /// the input gets none). Two live inline; build one from an array of two, a `Vec`, or with
 /// [`smallvec::smallvec!`].
 pub type InputGrads<T> = SmallVec<[Option<Tensor<T>>; 2]>;
 
-/// A backward rule: given the gradient of the op's output and which inputs want a gradient,
-/// returns the gradient of each input.
-pub(crate) type Backward<T> = Box<dyn Fn(&Tensor<T>, &[bool]) -> InputGrads<T>>;
+/// A node's backward rule, shared so a sweep can hold it while it records.
+type Backward<T> = Rc<dyn DynRule<T>>;
 
 /// What a node is: a leaf (param or constant) or an op, with the name shown in messages and
 /// pictures.
@@ -140,6 +142,10 @@ impl<T: Element> Tape<T> {
     /// input needs a gradient, and [`Var::backward`] checks every returned gradient's shape
     /// against its input's, naming the op when one is wrong. Reused inputs accumulate.
     ///
+    /// A closure on tensors supports first order only: [`Var::grad`] through such an op is
+    /// [`Error::FirstOrderOnly`] naming it. For gradients of gradients, write the rule once
+    /// with [`Operand`] ops and record it with [`Tape::custom_rule`].
+    ///
     /// # Panics
     /// When an input belongs to another tape.
     #[track_caller]
@@ -154,7 +160,35 @@ impl<T: Element> Tape<T> {
         F: Fn(&Tensor<T>, &[bool]) -> R + 'static,
         R: Into<InputGrads<T>>,
     {
-        let name = name.into();
+        let rule = FirstOrder(move |g: &Tensor<T>, needs: &[bool]| backward(g, needs).into());
+        self.record_custom(name.into(), inputs, value, Rc::new(rule))
+    }
+
+    /// Records an op of your own whose backward is a [`Rule`]: written once with [`Operand`]
+    /// ops, it serves [`Var::backward`] on tensors and [`Var::grad`] on vars, so the op can be
+    /// differentiated any number of times (see the [`custom`](crate::custom) module).
+    ///
+    /// # Panics
+    /// When an input belongs to another tape.
+    #[track_caller]
+    pub fn custom_rule<'t>(
+        &'t self,
+        name: impl Into<Cow<'static, str>>,
+        inputs: &[Var<'t, T>],
+        value: Tensor<T>,
+        rule: impl Rule<T>,
+    ) -> Var<'t, T> {
+        self.record_custom(name.into(), inputs, value, Rc::new(Generic(rule)))
+    }
+
+    #[track_caller]
+    fn record_custom<'t>(
+        &'t self,
+        name: Cow<'static, str>,
+        inputs: &[Var<'t, T>],
+        value: Tensor<T>,
+        rule: Backward<T>,
+    ) -> Var<'t, T> {
         for input in inputs {
             assert!(
                 std::ptr::eq(self, input.tape),
@@ -162,23 +196,21 @@ impl<T: Element> Tape<T> {
             );
         }
         let ids: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.id).collect();
-        self.record(name, ids, value, move |g, needs| backward(g, needs).into())
+        self.record(name, ids, value, rule)
     }
 
     /// The one way every op is recorded.
-    pub(crate) fn record(
+    fn record(
         &self,
         name: Cow<'static, str>,
         inputs: SmallVec<[usize; 2]>,
         value: Tensor<T>,
-        backward: impl Fn(&Tensor<T>, &[bool]) -> InputGrads<T> + 'static,
+        rule: Backward<T>,
     ) -> Var<'_, T> {
         let requires_grad = {
             let nodes = self.nodes.borrow();
             inputs.iter().any(|&i| nodes[i].requires_grad)
         };
-        let backward: Option<Backward<T>> =
-            requires_grad.then(|| Box::new(backward) as Backward<T>);
         self.push(Node {
             value,
             kind: Kind::Op,
@@ -186,7 +218,7 @@ impl<T: Element> Tape<T> {
             requires_grad,
             keep_grad: false,
             inputs,
-            backward,
+            backward: requires_grad.then_some(rule),
         })
     }
 
@@ -264,38 +296,31 @@ impl<'t, T: Element> Var<'t, T> {
         self.tape
     }
 
-    /// Records a built-in op of one input. `backward` maps the output gradient to the input's.
+    /// Records a built-in op of one input.
     pub(crate) fn record_unary(
         self,
         name: &'static str,
         value: Tensor<T>,
-        backward: impl Fn(&Tensor<T>) -> Tensor<T> + 'static,
+        rule: impl Rule<T>,
     ) -> Var<'t, T> {
-        self.tape.record(
-            Cow::Borrowed(name),
-            smallvec::smallvec![self.id],
-            value,
-            move |g, _| smallvec::smallvec![Some(backward(g))],
-        )
+        let ids = smallvec::smallvec![self.id];
+        self.tape
+            .record(Cow::Borrowed(name), ids, value, Rc::new(Generic(rule)))
     }
 
-    /// Records a built-in op of two inputs. `backward(g, needs)` computes only the gradients
-    /// whose `needs` flag is set.
+    /// Records a built-in op of two inputs.
     #[track_caller]
     pub(crate) fn record_binary(
         self,
         name: &'static str,
         other: Var<'t, T>,
         value: Tensor<T>,
-        backward: impl Fn(&Tensor<T>, [bool; 2]) -> [Option<Tensor<T>>; 2] + 'static,
+        rule: impl Rule<T>,
     ) -> Var<'t, T> {
         self.same_tape(other, name);
-        self.tape.record(
-            Cow::Borrowed(name),
-            smallvec::smallvec![self.id, other.id],
-            value,
-            move |g, needs| InputGrads::from(backward(g, [needs[0], needs[1]])),
-        )
+        let ids = smallvec::smallvec![self.id, other.id];
+        self.tape
+            .record(Cow::Borrowed(name), ids, value, Rc::new(Generic(rule)))
     }
 
     /// The same value as a constant: no gradient flows back through it (stop-gradient).
@@ -325,82 +350,228 @@ impl<'t, T: Element> Var<'t, T> {
     ///
     /// One reverse sweep over the nodes (recording order is already topological): each node's
     /// gradient is taken, passed to its backward rule, and added into its inputs' gradients.
+    /// The rules run on plain tensors: nothing is recorded (for gradients that can be
+    /// differentiated again, see [`Var::grad`]).
     ///
     /// # Errors
     /// [`Error::NotScalar`] unless this value has exactly one element; [`Error::Shape`] naming
     /// the op when a backward rule returns the wrong number of gradients or a gradient whose
     /// shape is not its input's (a bug in that op, e.g. a custom one).
     pub fn backward(self) -> Result<Gradients<T>> {
-        let nodes = self.tape.nodes.borrow();
-        let loss = &nodes[self.id];
-        if loss.value.len() != 1 {
-            return Err(Error::NotScalar {
-                shape: loss.value.shape().to_vec(),
-            });
-        }
-        let mut pending: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
-        let mut kept: Vec<Option<Tensor<T>>> = vec![None; self.id + 1];
-        pending[self.id] = Some(Tensor::ones(loss.value.shape()));
-        for id in (0..=self.id).rev() {
-            let Some(g) = pending[id].take() else {
-                continue;
-            };
-            let node = &nodes[id];
-            if node.keep_grad {
-                kept[id] = Some(g.contiguous());
-            }
-            let Some(backward) = &node.backward else {
-                continue;
-            };
-            let needs: SmallVec<[bool; 2]> = node
-                .inputs
-                .iter()
-                .map(|&i| nodes[i].requires_grad)
-                .collect();
-            let grads = backward(&g, &needs);
-            if grads.len() != node.inputs.len() {
-                return Err(Error::shape(
-                    "backward",
-                    format!(
-                        "op {}: its backward returned {} gradients for {} inputs",
-                        node.name,
-                        grads.len(),
-                        node.inputs.len()
-                    ),
-                ));
-            }
-            for (k, (&input, grad)) in node.inputs.iter().zip(grads).enumerate() {
-                let Some(grad) = grad else { continue };
-                if !nodes[input].requires_grad {
-                    continue;
-                }
-                let expected = nodes[input].value.shape();
-                if grad.shape() != expected {
-                    return Err(Error::shape(
-                        "backward",
-                        format!(
-                            "op {}: its backward returned a gradient of shape {} for input {k} of shape {}",
-                            node.name,
-                            fmt_shape(grad.shape()),
-                            fmt_shape(expected)
-                        ),
-                    ));
-                }
-                accumulate(&mut pending[input], grad);
-            }
-        }
+        let grads = self
+            .tape
+            .sweep::<Tensor<T>>(self.id, |node, _| node.keep_grad)?;
         Ok(Gradients {
             tape_id: self.tape.id,
-            grads: kept,
+            grads,
         })
+    }
+
+    /// The gradients of this scalar with respect to `wrt`, recorded on the same tape as vars:
+    /// they combine with other vars and can be differentiated again (`grad` of a `grad`, to
+    /// any order), as PyTorch's `create_graph=True` or JAX's `grad` of `grad`.
+    ///
+    /// Each backward rule runs on vars, so every op of the sweep is recorded. A var the loss
+    /// does not depend on gets zeros (a constant).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.param(&Tensor::from_vec(vec![2.0], &[1])?);
+    /// let y = (x * x * x).sum(); // y = x³
+    /// let dy = y.grad(&[x])?[0]; // 3x² = 12, a var
+    /// let d2y = dy.sum().grad(&[x])?[0]; // 6x = 12
+    /// let d3y = d2y.sum().grad(&[x])?[0]; // 6
+    /// assert_eq!((dy.value().item(), d2y.value().item(), d3y.value().item()), (12.0, 12.0, 6.0));
+    /// # Ok::<(), tapegrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Var::backward`], and [`Error::FirstOrderOnly`] when the sweep meets a custom op
+    /// recorded with a tensor closure ([`Tape::custom`]).
+    ///
+    /// # Panics
+    /// When a var of `wrt` belongs to another tape.
+    #[track_caller]
+    pub fn grad(self, wrt: &[Var<'t, T>]) -> Result<Vec<Var<'t, T>>> {
+        let mut wanted = vec![false; self.id + 1];
+        for w in wrt {
+            self.same_tape(*w, "grad");
+            if w.id <= self.id {
+                wanted[w.id] = true;
+            }
+        }
+        let grads = self.tape.sweep::<Var<'t, T>>(self.id, |_, id| wanted[id])?;
+        Ok(wrt
+            .iter()
+            .map(|w| match grads.get(w.id).cloned().flatten() {
+                Some(g) => g,
+                None => self.tape.constant(&Tensor::zeros(&w.shape())),
+            })
+            .collect())
     }
 }
 
-/// Stores the first gradient, adds later ones in place.
-fn accumulate<T: Element>(slot: &mut Option<Tensor<T>>, grad: Tensor<T>) {
-    match slot {
-        None => *slot = Some(grad),
-        Some(acc) => acc.axpy_(T::ONE, &grad),
+/// What a backward sweep computes with: tensors (first order) or vars (recorded).
+trait Sweep<'t, T: Element>: Operand<T> {
+    fn seed(tape: &'t Tape<T>, shape: &[usize]) -> Self;
+    fn of_node(tape: &'t Tape<T>, id: usize) -> Self;
+    fn run(
+        rule: &dyn DynRule<T>,
+        g: &Self,
+        inputs: &[Self],
+        out: &Self,
+        needs: &[bool],
+    ) -> Option<Grads<Self>>;
+    fn accumulate(slot: &mut Option<Self>, grad: Self);
+    fn kept(self) -> Self;
+}
+
+impl<'t, T: Element> Sweep<'t, T> for Tensor<T> {
+    fn seed(_: &'t Tape<T>, shape: &[usize]) -> Self {
+        Tensor::ones(shape)
+    }
+    fn of_node(tape: &'t Tape<T>, id: usize) -> Self {
+        tape.nodes.borrow()[id].value.clone()
+    }
+    fn run(
+        rule: &dyn DynRule<T>,
+        g: &Self,
+        inputs: &[Self],
+        out: &Self,
+        needs: &[bool],
+    ) -> Option<Grads<Self>> {
+        Some(rule.on_tensors(g, inputs, out, needs))
+    }
+    /// Stores the first gradient, adds later ones in place.
+    fn accumulate(slot: &mut Option<Self>, grad: Self) {
+        match slot {
+            None => *slot = Some(grad),
+            Some(acc) => acc.axpy_(T::ONE, &grad),
+        }
+    }
+    fn kept(self) -> Self {
+        self.contiguous()
+    }
+}
+
+impl<'t, T: Element> Sweep<'t, T> for Var<'t, T> {
+    fn seed(tape: &'t Tape<T>, shape: &[usize]) -> Self {
+        tape.constant(&Tensor::ones(shape))
+    }
+    fn of_node(tape: &'t Tape<T>, id: usize) -> Self {
+        Var { tape, id }
+    }
+    fn run(
+        rule: &dyn DynRule<T>,
+        g: &Self,
+        inputs: &[Self],
+        out: &Self,
+        needs: &[bool],
+    ) -> Option<Grads<Self>> {
+        rule.on_vars(g, inputs, out, needs)
+    }
+    fn accumulate(slot: &mut Option<Self>, grad: Self) {
+        *slot = Some(match slot.take() {
+            None => grad,
+            Some(acc) => acc + grad,
+        });
+    }
+    fn kept(self) -> Self {
+        self
+    }
+}
+
+impl<T: Element> Tape<T> {
+    /// The reverse sweep from node `loss`: the gradient of every node `keep` asks for.
+    fn sweep<'t, X: Sweep<'t, T>>(
+        &'t self,
+        loss: usize,
+        keep: impl Fn(&Node<T>, usize) -> bool,
+    ) -> Result<Vec<Option<X>>> {
+        let shape = {
+            let nodes = self.nodes.borrow();
+            let value = &nodes[loss].value;
+            if value.len() != 1 {
+                return Err(Error::NotScalar {
+                    shape: value.shape().to_vec(),
+                });
+            }
+            value.shape().to_vec()
+        };
+        let mut pending: Vec<Option<X>> = vec![None; loss + 1];
+        let mut kept: Vec<Option<X>> = vec![None; loss + 1];
+        pending[loss] = Some(X::seed(self, &shape));
+        for id in (0..=loss).rev() {
+            let Some(g) = pending[id].take() else {
+                continue;
+            };
+            // Read what the step needs, then let go of the tape: a recording sweep appends to it.
+            let (rule, inputs, needs) = {
+                let nodes = self.nodes.borrow();
+                let node = &nodes[id];
+                if keep(node, id) {
+                    kept[id] = Some(g.clone().kept());
+                }
+                let Some(rule) = &node.backward else {
+                    continue;
+                };
+                let needs: SmallVec<[bool; 2]> = node
+                    .inputs
+                    .iter()
+                    .map(|&i| nodes[i].requires_grad)
+                    .collect();
+                (rule.clone(), node.inputs.clone(), needs)
+            };
+            let values: SmallVec<[X; 2]> = inputs.iter().map(|&i| X::of_node(self, i)).collect();
+            let output = X::of_node(self, id);
+            let grads = X::run(&*rule, &g, &values, &output, &needs).ok_or_else(|| {
+                Error::FirstOrderOnly {
+                    op: self.nodes.borrow()[id].name.to_string(),
+                }
+            })?;
+            self.check_grads(id, &grads)?;
+            for ((&input, grad), need) in inputs.iter().zip(grads).zip(&needs) {
+                if let (Some(grad), true) = (grad, need) {
+                    X::accumulate(&mut pending[input], grad);
+                }
+            }
+        }
+        Ok(kept)
+    }
+
+    /// One gradient per input, each of its input's shape: otherwise an error naming the op.
+    fn check_grads<X: Operand<T>>(&self, id: usize, grads: &Grads<X>) -> Result<()> {
+        let nodes = self.nodes.borrow();
+        let node = &nodes[id];
+        if grads.len() != node.inputs.len() {
+            return Err(Error::shape(
+                "backward",
+                format!(
+                    "op {}: its backward returned {} gradients for {} inputs",
+                    node.name,
+                    grads.len(),
+                    node.inputs.len()
+                ),
+            ));
+        }
+        for (k, (&input, grad)) in node.inputs.iter().zip(grads).enumerate() {
+            let Some(grad) = grad else { continue };
+            let expected = nodes[input].value.shape();
+            if !nodes[input].requires_grad || grad.shape().as_slice() == expected {
+                continue;
+            }
+            return Err(Error::shape(
+                "backward",
+                format!(
+                    "op {}: its backward returned a gradient of shape {} for input {k} of shape {}",
+                    node.name,
+                    fmt_shape(&grad.shape()),
+                    fmt_shape(expected)
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
