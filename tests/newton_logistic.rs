@@ -82,7 +82,7 @@ fn gradient_descent_matches_the_course_and_newton_cg_its_closed_form_first_step(
     let ghg = (&gw * &hw).sum().item() + gb * hb;
     let alpha = gg / ghg;
     let step1 = course_cost(&gw.mul_scalar(-alpha), -alpha * gb, x, y);
-    let line = format!("step 1: cost {step1:.6}  (1 Hessian-vector products, step length 1");
+    let line = format!("step 1: cost {step1:.6}  (1 Hessian-vector product, step length 1");
     assert!(log.contains(&line), "missing {line:?} in\n{log}");
 
     // Every Newton step lowers the cost.

@@ -202,7 +202,10 @@ fn run(cli: &Cli) -> Result<()> {
         debug_assert!((j - next_j).abs() <= 1e-12 * j.abs().max(1.0));
         let elapsed = start.elapsed().as_secs_f64();
         newton_curve.push((elapsed, j));
-        println!("  step {step}: cost {j:.6}  ({k} Hessian-vector products, step length {t}, {elapsed:.2} s)");
+        let plural = if k == 1 { "" } else { "s" };
+        println!(
+            "  step {step}: cost {j:.6}  ({k} Hessian-vector product{plural}, step length {t}, {elapsed:.2} s)"
+        );
     }
     let newton_time = start.elapsed().as_secs_f64();
     match newton_curve.iter().position(|&(_, c)| c <= gd_cost) {
