@@ -125,13 +125,7 @@ where
             };
             let numeric = (at(original[i] + eps)? - at(original[i] - eps)?) / (2.0 * eps);
             let a = analytic[p][i];
-            // A NaN or infinite derivative on either side is an infinite error: it must fail
-            // every tolerance (`f64::max` would otherwise drop a NaN), and it stays the worst.
-            let error = if a.is_finite() && numeric.is_finite() {
-                (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs())
-            } else {
-                f64::INFINITY
-            };
+            let error = mixed_error(a, numeric);
             worst.checked += 1;
             if error > worst.error {
                 worst = GradcheckReport {
@@ -179,6 +173,17 @@ where
             &ParamVarSet::from_parts(names.iter().cloned().zip(vars.iter().copied()).collect()),
         )
     })
+}
+
+/// `|a − n| / max(1, |a|, |n|)`: absolute for small derivatives, relative for large ones. A
+/// NaN or infinite derivative on either side is an infinite error: it must fail every
+/// tolerance (`f64::max` would otherwise drop a NaN), and it stays the worst.
+fn mixed_error(analytic: f64, numeric: f64) -> f64 {
+    if analytic.is_finite() && numeric.is_finite() {
+        (analytic - numeric).abs() / 1f64.max(analytic.abs()).max(numeric.abs())
+    } else {
+        f64::INFINITY
+    }
 }
 
 fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
@@ -301,11 +306,7 @@ where
             for row in 0..n {
                 let numeric = (plus[row] - minus[row]) / (2.0 * eps);
                 let a = analytic[row * n + column];
-                let error = if a.is_finite() && numeric.is_finite() {
-                    (a - numeric).abs() / 1f64.max(a.abs()).max(numeric.abs())
-                } else {
-                    f64::INFINITY
-                };
+                let error = mixed_error(a, numeric);
                 worst.checked += 1;
                 if error > worst.error {
                     worst = GradgradReport {

@@ -9,19 +9,8 @@ use std::process::{Command, Output};
 
 use tapegrad::Tensor;
 
-/// The example binary `cargo test` built beside this test's own binary.
 fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("cat_classifier{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with cargo test --release (which builds examples)",
-        bin.display()
-    );
-    bin
+    common::example_binary("cat_classifier")
 }
 
 /// Serializes the tests of this file. HDF5 opens files without close-on-exec, so a child

@@ -3,24 +3,13 @@
 //! `%f` logs must equal the notebook's as strings (the planar log up to iteration 6000, after
 //! which it is chaotic, §9.1); repr logs within 1e-10 relative; accuracies exactly.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        bin.exists(),
-        "{} is missing: cargo test --release builds it",
-        bin.display()
-    );
-    bin
+    common::example_binary(name)
 }
 
 fn run(name: &str, args: &[&str], cwd: &Path) -> Output {

@@ -5,41 +5,17 @@
 //! With h = 1e-6 the central difference is good to about 1e-9 on these O(1) functions, so
 //! smooth ops are held to 1e-7; ops with kinks (relu) use inputs at least 0.05 from the kink.
 
+mod common;
+
+use common::{away_from_zero, weights};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use tapegrad::{gradcheck, Tape, Tensor, Var};
 
 const TOL: f64 = 1e-7;
 
 fn rand_t(shape: &[usize], rng: &mut StdRng) -> Tensor {
     Tensor::randn(shape, rng)
-}
-
-/// Values in [lo, hi] with random sign when `signed`, kept away from zero.
-fn away_from_zero(shape: &[usize], lo: f64, hi: f64, signed: bool, rng: &mut StdRng) -> Tensor {
-    let n = shape.iter().product();
-    let data = (0..n)
-        .map(|_| {
-            let v = rng.random_range(lo..hi);
-            if signed && rng.random_bool(0.5) {
-                -v
-            } else {
-                v
-            }
-        })
-        .collect();
-    Tensor::from_vec(data, shape).unwrap()
-}
-
-/// A fixed, non-uniform weighting so that `Σ w ⊙ f(x)` exercises every output element with a
-/// different gradient (a plain `sum` would hand every element g = 1).
-fn weights(shape: &[usize]) -> Tensor {
-    let n: usize = shape.iter().product();
-    Tensor::from_vec(
-        (0..n).map(|i| 0.5 + 0.37 * ((i * 7 % 11) as f64)).collect(),
-        shape,
-    )
-    .unwrap()
 }
 
 fn weighted_sum<'t>(tape: &'t Tape, v: Var<'t>) -> Var<'t> {

@@ -4,25 +4,13 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use tapegrad::Tensor;
 
-fn binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(format!("newton_logistic{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with cargo test --release",
-        bin.display()
-    );
-    bin
+fn binary() -> PathBuf {
+    common::example_binary("newton_logistic")
 }
 
 /// The cost `−(1/m)Σ(y ln a + (1 − y) ln(1 − a))` at `(w, b)`, plain tensor code.

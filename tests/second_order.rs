@@ -13,8 +13,11 @@
 //! the gradient flowing into the op depend on `x`, so the op's recorded backward is itself
 //! differentiated, also for ops that are linear.
 
+mod common;
+
+use common::{away_from_zero, weights};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use tapegrad::nn::model::{compute_cost, l_model_forward};
 use tapegrad::nn::ParamVars;
 use tapegrad::second_order::{hessian, hvp};
@@ -24,28 +27,6 @@ const TOL: f64 = 1e-6;
 
 fn randn(shape: &[usize], rng: &mut StdRng) -> Tensor {
     Tensor::randn(shape, rng)
-}
-
-/// Values with |x| in [lo, hi], of random sign when `signed`.
-fn away_from_zero(shape: &[usize], lo: f64, hi: f64, signed: bool, rng: &mut StdRng) -> Tensor {
-    let n = shape.iter().product();
-    let data = (0..n)
-        .map(|_| {
-            let v = rng.random_range(lo..hi);
-            if signed && rng.random_bool(0.5) {
-                -v
-            } else {
-                v
-            }
-        })
-        .collect();
-    Tensor::from_vec(data, shape).unwrap()
-}
-
-fn weights(shape: &[usize]) -> Tensor {
-    let n: usize = shape.iter().product();
-    let data = (0..n).map(|i| 0.5 + 0.37 * ((i * 7 % 11) as f64)).collect();
-    Tensor::from_vec(data, shape).unwrap()
 }
 
 /// `Σ w ⊙ v²`.

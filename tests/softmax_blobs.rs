@@ -1,15 +1,11 @@
 //! The model-of-your-own recipe (`examples/softmax_blobs.rs`) runs, learns and saves.
 
+mod common;
+
 use std::process::Command;
 
 fn binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("softmax_blobs")
+    common::example_binary("softmax_blobs")
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -168,8 +169,56 @@ pub fn line_chart(
     labels: &Labels,
     curves: &[Curve],
 ) -> anyhow::Result<Option<String>> {
+    let longest = curves.iter().map(|c| c.values.len()).max().unwrap_or(0);
+    let last = longest.saturating_sub(1).max(1);
+    let series: Vec<(&str, Vec<(usize, f64)>)> = curves
+        .iter()
+        .map(|c| {
+            (
+                c.label.as_str(),
+                c.values.iter().copied().enumerate().collect(),
+            )
+        })
+        .collect();
     render(path, (640, 480), |rgb, size, text| {
-        draw_lines(rgb, size, labels, curves, text)
+        draw_curves(rgb, size, labels, (0, last), &series, text)
+    })
+}
+
+/// One line of an [`xy_chart`]: its legend label and its `(x, y)` points.
+pub struct XyCurve {
+    /// The legend entry (ignored when the chart has one curve).
+    pub label: String,
+    /// The points, in drawing order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Curves of `(x, y)` points (e.g. cost against wall time) from x = 0, 640x480, with a legend
+/// when there is more than one. Returns a warning to print if no font was found and the chart
+/// therefore has no text.
+pub fn xy_chart(
+    path: &Path,
+    labels: &Labels,
+    curves: &[XyCurve],
+) -> anyhow::Result<Option<String>> {
+    let x_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|&(x, _)| x))
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let series: Vec<(&str, Vec<(f64, f64)>)> = curves
+        .iter()
+        .map(|c| (c.label.as_str(), c.points.clone()))
+        .collect();
+    render(path, (640, 480), |rgb, size, text| {
+        draw_curves(
+            rgb,
+            size,
+            labels,
+            (0.0, x_max.max(1e-9) * 1.02),
+            &series,
+            text,
+        )
     })
 }
 
@@ -191,21 +240,25 @@ fn render(
         .map(|w| format!("{w}; {} has no labels", path.display())))
 }
 
-/// Draws the curves into `rgb`; split from [`line_chart`] so `?` works on plotters' errors.
-/// Non-finite values (a diverged run) are left out rather than breaking the axes.
-fn draw_lines(
+/// Draws the curves into `rgb` over x in `x_range`; split from the charts so `?` works on
+/// plotters' errors. Non-finite values (a diverged run) are left out rather than breaking the
+/// axes.
+fn draw_curves<X>(
     rgb: &mut [u8],
     size: (u32, u32),
     labels: &Labels,
-    curves: &[Curve],
+    (x0, x1): (X, X),
+    curves: &[(&str, Vec<(X, f64)>)],
     text: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    X: Copy + PartialOrd + 'static,
+    std::ops::Range<X>: AsRangedCoord<Value = X>,
+    <std::ops::Range<X> as AsRangedCoord>::CoordDescType: ValueFormatter<X>,
+{
     let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
     root.fill(&WHITE)?;
-    let (lo, hi) = padded_range(curves.iter().flat_map(|c| c.values.iter().copied()));
-    let longest = curves.iter().map(|c| c.values.len()).max().unwrap_or(0);
-    let last = longest.saturating_sub(1).max(1);
-
+    let (lo, hi) = padded_range(curves.iter().flat_map(|(_, p)| p.iter().map(|&(_, y)| y)));
     let mut chart = ChartBuilder::on(&root);
     chart.margin(20);
     if text {
@@ -214,7 +267,7 @@ fn draw_lines(
             .x_label_area_size(50)
             .y_label_area_size(70);
     }
-    let mut chart = chart.build_cartesian_2d(0..last, lo..hi)?;
+    let mut chart = chart.build_cartesian_2d(x0..x1, lo..hi)?;
     if text {
         chart
             .configure_mesh()
@@ -228,26 +281,25 @@ fn draw_lines(
         // The mesh's tick labels are text, which plotters cannot draw without a font (and
         // asking it for zero labels makes it loop forever), so draw the two axes as a plain
         // line in data coordinates instead.
-        chart.draw_series(LineSeries::new([(0, hi), (0, lo), (last, lo)], &BLACK))?;
+        chart.draw_series(LineSeries::new([(x0, hi), (x0, lo), (x1, lo)], &BLACK))?;
     }
-    for (k, curve) in curves.iter().enumerate() {
+    for (k, (label, points)) in curves.iter().enumerate() {
         let color = CYCLE[k % CYCLE.len()];
-        let points: Vec<(usize, f64)> = curve
-            .values
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .collect();
-        let series = chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+        let finite = points.iter().copied().filter(|(_, y)| y.is_finite());
+        let series = chart.draw_series(LineSeries::new(finite, color.stroke_width(2)))?;
         if text && curves.len() > 1 {
-            series.label(curve.label.as_str()).legend(move |(x, y)| {
+            series.label(*label).legend(move |(x, y)| {
                 PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
             });
         }
     }
     if text && curves.len() > 1 {
-        draw_legend(&mut chart)?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FONT, 14))
+            .draw()?;
     }
     root.present()?;
     Ok(())
@@ -265,82 +317,6 @@ fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
         (lo, hi) if hi == lo => (lo - 0.5 * lo.abs().max(1.0), hi + 0.5 * hi.abs().max(1.0)),
         (lo, hi) => (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)),
     }
-}
-
-fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font((FONT, 14))
-        .draw()
-        .map_err(|e| e.to_string())
-}
-
-/// One line of an [`xy_chart`]: its legend label and its `(x, y)` points.
-pub struct XyCurve {
-    /// The legend entry.
-    pub label: String,
-    /// The points, in drawing order.
-    pub points: Vec<(f64, f64)>,
-}
-
-/// Curves of `(x, y)` points (e.g. cost against wall time), 640x480, with a legend. Returns
-/// a warning to print if no font was found and the chart therefore has no text.
-pub fn xy_chart(
-    path: &Path,
-    labels: &Labels,
-    curves: &[XyCurve],
-) -> anyhow::Result<Option<String>> {
-    render(path, (640, 480), |rgb, size, text| {
-        let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        let points = || curves.iter().flat_map(|c| c.points.iter().copied());
-        let (lo, hi) = padded_range(points().map(|(_, y)| y));
-        let x_max = points().map(|(x, _)| x).fold(0.0, f64::max).max(1e-9);
-        let mut chart = ChartBuilder::on(&root);
-        chart.margin(20);
-        if text {
-            chart
-                .caption(labels.title, (FONT, 22))
-                .x_label_area_size(50)
-                .y_label_area_size(70);
-        }
-        let mut chart = chart.build_cartesian_2d(0.0..x_max * 1.02, lo..hi)?;
-        if text {
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc(labels.x)
-                .y_desc(labels.y)
-                .label_style((FONT, 15))
-                .axis_desc_style((FONT, 17))
-                .draw()?;
-        } else {
-            chart.draw_series(LineSeries::new([(0.0, hi), (0.0, lo), (x_max, lo)], &BLACK))?;
-        }
-        for (k, curve) in curves.iter().enumerate() {
-            let color = CYCLE[k % CYCLE.len()];
-            let finite = curve
-                .points
-                .iter()
-                .copied()
-                .filter(|(x, y)| x.is_finite() && y.is_finite());
-            let series = chart.draw_series(LineSeries::new(finite, color.stroke_width(2)))?;
-            if text {
-                series.label(curve.label.as_str()).legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            }
-        }
-        if text {
-            draw_legend(&mut chart)?;
-        }
-        root.present()?;
-        Ok(())
-    })
 }
 
 /// One panel of [`decision_boundaries`]: the points of a 2-D data set and the model's class

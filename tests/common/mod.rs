@@ -42,3 +42,52 @@ pub fn assert_printed(got: &tapegrad::Tensor, printed: &[f64]) {
         );
     }
 }
+
+/// Values with |x| in [lo, hi], of random sign when `signed` (for ops with kinks or poles at 0).
+pub fn away_from_zero(
+    shape: &[usize],
+    lo: f64,
+    hi: f64,
+    signed: bool,
+    rng: &mut rand::rngs::StdRng,
+) -> tapegrad::Tensor {
+    use rand::Rng;
+    let n = shape.iter().product();
+    let data = (0..n)
+        .map(|_| {
+            let v = rng.random_range(lo..hi);
+            if signed && rng.random_bool(0.5) {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect();
+    tapegrad::Tensor::from_vec(data, shape).unwrap()
+}
+
+/// A fixed, non-uniform weighting so that `Σ w ⊙ f(x)` exercises every output element with a
+/// different gradient (a plain `sum` would hand every element g = 1).
+pub fn weights(shape: &[usize]) -> tapegrad::Tensor {
+    let n: usize = shape.iter().product();
+    let data = (0..n).map(|i| 0.5 + 0.37 * ((i * 7 % 11) as f64)).collect();
+    tapegrad::Tensor::from_vec(data, shape).unwrap()
+}
+
+/// The example binary `name` that `cargo test` built beside the running test's own binary.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with cargo test --release (which builds examples)",
+        bin.display()
+    );
+    bin
+}
