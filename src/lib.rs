@@ -57,6 +57,7 @@ pub mod datasets;
 mod error;
 pub mod gradcheck;
 pub mod io;
+pub mod memory;
 pub mod nn;
 mod ops;
 pub mod optim;

@@ -184,6 +184,8 @@ fn at_least_one(s: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
+    // Mini-batch training frees and reallocates its batches every step; keep that memory.
+    tapegrad::memory::keep_freed_memory();
     let cli = Cli::parse();
     if let Command::Train(args) = &cli.command {
         if args.optimizer == OptimizerKind::Adam && args.iterations.is_some() {
