@@ -151,7 +151,9 @@ unsafe fn on_isa<T: Element>(isa: Isa, p: &Problem<T>, rows: (usize, usize), col
     }
 }
 
-/// One zmm register per partial-sum vector; 4×4 tiles keep 16 of them live.
+/// One zmm register per partial-sum vector; 4×3 tiles keep 12 of them live, with the four
+/// rows of A and a column of B 17 of the 32 registers. (4×4 tiles need 21, and the compiler
+/// then kept one accumulator on the stack in the inner loop.)
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn band_avx512<T: Element, S: Lanes<T>>(
@@ -160,7 +162,7 @@ unsafe fn band_avx512<T: Element, S: Lanes<T>>(
     cols: (usize, usize),
 ) {
     // SAFETY: forwarded.
-    unsafe { band::<T, S, 4, 4>(p, rows, cols) }
+    unsafe { band::<T, S, 4, 3>(p, rows, cols) }
 }
 
 /// One ymm register per partial-sum vector; 3×4 tiles keep 12 of them live.
@@ -257,7 +259,7 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(
                 for (j, nr) in steps(c0, c1, NR) {
                     let ahead = if j == c0 { next } else { std::ptr::null() };
                     // SAFETY: inside the band, which is inside C.
-                    unsafe { tile_at::<T, S, MR, NR>(&at(i, j, mr, nr, ahead)) };
+                    unsafe { S::tile::<MR, NR>(&at(i, j, mr, nr, ahead)) };
                 }
             }
         } else {
@@ -270,7 +272,7 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(
                 for (i, mr) in steps(r0, r1, MR) {
                     let ahead = if i == r0 { next } else { std::ptr::null() };
                     // SAFETY: inside the band, which is inside C.
-                    unsafe { tile_at::<T, S, MR, NR>(&at(i, j, mr, nr, ahead)) };
+                    unsafe { S::tile::<MR, NR>(&at(i, j, mr, nr, ahead)) };
                 }
             }
         }
@@ -383,6 +385,9 @@ trait Lanes<T: Element>: Copy {
     unsafe fn load_first(p: *const T, n: usize) -> Self::V;
     /// The lanes' sum, in a fixed order.
     unsafe fn sum(v: Self::V) -> T;
+    /// [`tile_at`] with these lanes. The SIMD sets run it as a function of its own, so its
+    /// registers are allocated for the tile alone, not for the whole band.
+    unsafe fn tile<const MR: usize, const NR: usize>(t: &Tile<T>);
 }
 
 /// Plain code: four lanes, multiply then add.
@@ -416,6 +421,11 @@ impl<T: Element> Lanes<T> for Portable {
     unsafe fn sum(v: [T; 4]) -> T {
         (v[0] + v[2]) + (v[1] + v[3])
     }
+    #[inline(always)]
+    unsafe fn tile<const MR: usize, const NR: usize>(t: &Tile<T>) {
+        // SAFETY: forwarded.
+        unsafe { tile_at::<T, Self, MR, NR>(t) }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -424,10 +434,18 @@ mod x86 {
     use std::arch::x86_64::*;
 
     macro_rules! lanes {
-        ($name:ident, $t:ty, $v:ty, $l:literal, $zero:ident, $load:ident, $fma:ident,
-         |$p:ident, $n:ident| $first:block, |$sv:ident| $sum:block) => {
+        ($name:ident, $features:literal, $tile:ident, $t:ty, $v:ty, $l:literal, $zero:ident,
+         $load:ident, $fma:ident, |$p:ident, $n:ident| $first:block, |$sv:ident| $sum:block) => {
             #[derive(Clone, Copy)]
             pub(super) struct $name;
+
+            #[target_feature(enable = $features)]
+            #[inline(never)]
+            unsafe fn $tile<const MR: usize, const NR: usize>(t: &super::Tile<$t>) {
+                // SAFETY: forwarded; the caller runs on this instruction set.
+                unsafe { super::tile_at::<$t, $name, MR, NR>(t) }
+            }
+
             impl Lanes<$t> for $name {
                 type V = $v;
                 const L: usize = $l;
@@ -461,12 +479,19 @@ mod x86 {
                     // SAFETY: the caller runs on this instruction set.
                     unsafe { $sum }
                 }
+                #[inline(always)]
+                unsafe fn tile<const MR: usize, const NR: usize>(t: &super::Tile<$t>) {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $tile::<MR, NR>(t) }
+                }
             }
         };
     }
 
     lanes!(
         Avx512F64,
+        "avx512f,avx2,fma",
+        tile_avx512_f64,
         f64,
         __m512d,
         8,
@@ -478,6 +503,8 @@ mod x86 {
     );
     lanes!(
         Avx512F32,
+        "avx512f,avx2,fma",
+        tile_avx512_f32,
         f32,
         __m512,
         16,
@@ -489,6 +516,8 @@ mod x86 {
     );
     lanes!(
         Avx2F64,
+        "avx2,fma",
+        tile_avx2_f64,
         f64,
         __m256d,
         4,
@@ -506,6 +535,8 @@ mod x86 {
     );
     lanes!(
         Avx2F32,
+        "avx2,fma",
+        tile_avx2_f32,
         f32,
         __m256,
         8,
