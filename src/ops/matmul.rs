@@ -1,8 +1,8 @@
 //! Matrix product and transpose.
 //!
 //! `C = A·B` has backward `dA = g·Bᵀ` and `dB = Aᵀ·g`. The transposes are strided views,
-//! never copies (a product with a small side reads them in place with tapegrad's own
-//! dot-product kernel, others go to `matrixmultiply`), and each side is computed only when its
+//! never copies (a product with a small side or a short inner dimension reads them in place
+//! with tapegrad's own kernels, others go to `matrixmultiply`), and each side is computed only when its
 //! operand wants a gradient: for `W·X` with `X` a constant, `Wᵀ·g` is never formed.
 
 use crate::error::{or_panic, Result};

@@ -404,6 +404,36 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     if m == 0 || n == 0 {
         return;
     }
+    if super::dot::outer_worth_it(m, k, n) {
+        // B's rows in place when some layout has them contiguous, else from a copy (the
+        // path depends on the shapes only).
+        let b_copy;
+        let (pb, ldb) = match b.layouts().into_iter().find(|&(_, _, cs)| cs == 1) {
+            Some((p, rs, _)) => (p, rs as usize),
+            None => {
+                b_copy = b.contiguous();
+                (b_copy.storage().as_ptr(), n)
+            }
+        };
+        let (pa, rsa, csa) = a.layouts()[0];
+        let p = super::dot::Outer {
+            m,
+            k,
+            n,
+            a: pa,
+            rsa: rsa as usize,
+            csa: csa as usize,
+            b: pb,
+            ldb,
+            c: c.as_mut_ptr(),
+            ldc: n,
+        };
+        // SAFETY: A's strides are its own, row q of B is a contiguous run of n elements (in
+        // the operand or the copy, alive until the end of this block), and `c` is a buffer
+        // of m·n elements that aliases neither.
+        unsafe { super::dot::outer_gemm(p) };
+        return;
+    }
     if super::dot::worth_it(m, k, n) {
         // Read rows of A and columns of B in place when some layout has them contiguous, else
         // from a copy: the path depends on the shapes only, so an operand's layouts never
