@@ -825,8 +825,10 @@ mod tests {
         c
     }
 
-    /// A (row-major) and Bᵀ (row-major, so B's columns are contiguous), C = A·B on `isa`.
-    fn dot<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, bt: &Tensor<T>) -> Vec<T> {
+    /// C = A·B on the dot kernel, `isa`, from A row-major and a row-major copy of Bᵀ (so B's
+    /// columns are contiguous).
+    fn dot<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let bt = b.t().contiguous();
         let (m, k, n) = (a.shape()[0], a.shape()[1], bt.shape()[0]);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
         let p = Problem {
@@ -846,12 +848,21 @@ mod tests {
         c
     }
 
-    fn check<T: Element>(rng: &mut NumpyRng, m: usize, k: usize, n: usize, tol: f64) {
+    /// A kernel under test: C = A·B on an instruction set and a thread count.
+    type Kernel<T> = fn(Isa, usize, &Tensor<T>, &Tensor<T>) -> Vec<T>;
+
+    /// `kernel` against matrixmultiply on every instruction set, and 1 thread against 2.
+    fn check<T: Element>(
+        rng: &mut NumpyRng,
+        (m, k, n): (usize, usize, usize),
+        tol: f64,
+        kernel: Kernel<T>,
+    ) {
         let a: Tensor<T> = Tensor::<f64>::randn(&[m, k], rng).cast();
-        let bt: Tensor<T> = Tensor::<f64>::randn(&[n, k], rng).cast();
-        let want = reference(&a, &bt.t());
+        let b: Tensor<T> = Tensor::<f64>::randn(&[k, n], rng).cast();
+        let want = reference(&a, &b);
         for isa in Isa::available() {
-            let got = dot(isa, 1, &a, &bt);
+            let got = kernel(isa, 1, &a, &b);
             for (idx, (g, w)) in got.iter().zip(&want).enumerate() {
                 let (g, w) = (g.to_f64(), w.to_f64());
                 assert!(
@@ -859,7 +870,7 @@ mod tests {
                     "{isa:?} {m}x{k}x{n} element {idx}: {g} vs matrixmultiply {w}"
                 );
             }
-            let threaded = dot(isa, 2, &a, &bt);
+            let threaded = kernel(isa, 2, &a, &b);
             assert!(
                 got.iter()
                     .zip(&threaded)
@@ -883,8 +894,8 @@ mod tests {
             (64, 600, 3),
             (2, 12288, 9),
         ] {
-            check::<f64>(&mut rng, m, k, n, 1e-13);
-            check::<f32>(&mut rng, m, k, n, 1e-5);
+            check::<f64>(&mut rng, (m, k, n), 1e-13, dot);
+            check::<f32>(&mut rng, (m, k, n), 1e-5, dot);
         }
     }
 
@@ -892,8 +903,8 @@ mod tests {
     fn big_products_are_the_same_on_any_thread_count() {
         let mut rng = NumpyRng::new(4);
         // Large enough to be split into bands, with bands that cut through tiles.
-        check::<f64>(&mut rng, 20, 2000, 333, 1e-13);
-        check::<f64>(&mut rng, 333, 2000, 19, 1e-13);
+        check::<f64>(&mut rng, (20, 2000, 333), 1e-13, dot);
+        check::<f64>(&mut rng, (333, 2000, 19), 1e-13, dot);
     }
 
     /// C = A·B on the outer-product kernel (row-major A and B).
@@ -935,31 +946,8 @@ mod tests {
             (64, 64, 65),
             (20, 64, 12288),
         ] {
-            for_outer::<f64>(&mut rng, m, k, n, 1e-13);
-            for_outer::<f32>(&mut rng, m, k, n, 1e-5);
-        }
-    }
-
-    fn for_outer<T: Element>(rng: &mut NumpyRng, m: usize, k: usize, n: usize, tol: f64) {
-        let a: Tensor<T> = Tensor::<f64>::randn(&[m, k], rng).cast();
-        let b: Tensor<T> = Tensor::<f64>::randn(&[k, n], rng).cast();
-        let want = reference(&a, &b);
-        for isa in Isa::available() {
-            let got = outer(isa, 1, &a, &b);
-            for (idx, (g, w)) in got.iter().zip(&want).enumerate() {
-                let (g, w) = (g.to_f64(), w.to_f64());
-                assert!(
-                    (g - w).abs() <= tol * (k as f64).sqrt(),
-                    "{isa:?} {m}x{k}x{n} element {idx}: {g} vs matrixmultiply {w}"
-                );
-            }
-            let threaded = outer(isa, 2, &a, &b);
-            assert!(
-                got.iter()
-                    .zip(&threaded)
-                    .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits()),
-                "{isa:?} {m}x{k}x{n}: two threads differ from one"
-            );
+            check::<f64>(&mut rng, (m, k, n), 1e-13, outer);
+            check::<f32>(&mut rng, (m, k, n), 1e-5, outer);
         }
     }
 }
