@@ -116,7 +116,7 @@ impl<T: Element> Rule<T> for Unary<T> {
         let z = &z[0];
         let dz = match *self {
             Unary::Relu | Unary::LeakyRelu(_) | Unary::Abs | Unary::Clamp(..) => {
-                g.mul_constant(&z.value().map(|z| self.slope(z)))
+                g.mul_slope(&z.value(), |z| self.slope(z))
             }
             Unary::Sigmoid => g.mul(y).mul(&y.rsub_scalar(T::ONE)),
             Unary::Tanh => g.mul(&y.mul(y).rsub_scalar(T::ONE)),

@@ -42,6 +42,9 @@ pub trait Operand<T: Element>: Clone {
     /// `self ⊙ c` with broadcasting, for a constant `c` (a mask, a derivative that is
     /// piecewise constant): no gradient flows into `c`.
     fn mul_constant(&self, c: &Tensor<T>) -> Self;
+    /// `self ⊙ f(at)` elementwise for a piecewise-constant `f` (a slope): as
+    /// [`Operand::mul_constant`] of `at.map(f)`, in one pass on tensors.
+    fn mul_slope(&self, at: &Tensor<T>, f: impl Fn(T) -> T) -> Self;
     /// `−self`.
     fn neg(&self) -> Self;
     /// `self + s`.
@@ -124,6 +127,10 @@ impl<T: Element> Operand<T> for Tensor<T> {
     fn mul_constant(&self, c: &Tensor<T>) -> Self {
         Tensor::broadcast_mul(self, c)
     }
+    fn mul_slope(&self, at: &Tensor<T>, f: impl Fn(T) -> T) -> Self {
+        crate::tensor::kernels::zip_same("mul_slope", self, at, |g, z| g * f(z))
+            .expect("a gradient has its value's shape")
+    }
     fn neg(&self) -> Self {
         -self
     }
@@ -139,6 +146,9 @@ impl<'t, T: Element> Operand<T> for Var<'t, T> {
     }
     fn mul_constant(&self, c: &Tensor<T>) -> Self {
         Var::broadcast_mul(*self, self.tape().constant(c))
+    }
+    fn mul_slope(&self, at: &Tensor<T>, f: impl Fn(T) -> T) -> Self {
+        self.mul_constant(&at.map(f))
     }
     fn neg(&self) -> Self {
         -*self

@@ -130,30 +130,39 @@ pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Problem<T>
     });
 }
 
+/// Calls a kernel's band on `isa` for the element type `T` (f32 or f64): casts the problem
+/// `$p` (a `&$P<T>`) to the concrete type and runs `$avx512`, `$avx2` or the portable
+/// `$portable` (2×2 tiles) on it with `$args`.
+macro_rules! on_lanes {
+    ($isa:expr, $p:ident: $P:ident, $avx512:ident, $avx2:ident, $portable:ident, ($($arg:expr),*)) => {{
+        macro_rules! typed {
+            ($t:ty, $v512:ty, $v256:ty) => {{
+                // SAFETY: T is $t (checked through TypeId), so the cast is the identity.
+                let $p = unsafe { &*($p as *const $P<T> as *const $P<$t>) };
+                match $isa {
+                    // SAFETY: the caller checked the CPU runs this instruction set.
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx512 => unsafe { $avx512::<$t, $v512>($p, $($arg),*) },
+                    #[cfg(target_arch = "x86_64")]
+                    Isa::Avx2 => unsafe { $avx2::<$t, $v256>($p, $($arg),*) },
+                    // SAFETY: plain code.
+                    Isa::Portable => unsafe { $portable::<$t, Portable, 2, 2>($p, $($arg),*) },
+                }
+            }};
+        }
+        if TypeId::of::<T>() == TypeId::of::<f64>() {
+            typed!(f64, x86::Avx512F64, x86::Avx2F64)
+        } else if TypeId::of::<T>() == TypeId::of::<f32>() {
+            typed!(f32, x86::Avx512F32, x86::Avx2F32)
+        } else {
+            unreachable!("Element is sealed: f32 or f64")
+        }
+    }};
+}
+
 /// Runs one band (rows × cols of C) on `isa`, for `f32` or `f64`.
 unsafe fn on_isa<T: Element>(isa: Isa, p: &Problem<T>, rows: (usize, usize), cols: (usize, usize)) {
-    macro_rules! typed {
-        ($t:ty, $v512:ty, $v256:ty) => {{
-            // SAFETY: T is $t (checked by the caller through TypeId), so the cast is the identity.
-            let p = unsafe { &*(p as *const Problem<T> as *const Problem<$t>) };
-            match isa {
-                // SAFETY: the caller checked the CPU runs this instruction set.
-                #[cfg(target_arch = "x86_64")]
-                Isa::Avx512 => unsafe { band_avx512::<$t, $v512>(p, rows, cols) },
-                #[cfg(target_arch = "x86_64")]
-                Isa::Avx2 => unsafe { band_avx2::<$t, $v256>(p, rows, cols) },
-                // SAFETY: plain code.
-                Isa::Portable => unsafe { band::<$t, Portable, 2, 2>(p, rows, cols) },
-            }
-        }};
-    }
-    if TypeId::of::<T>() == TypeId::of::<f64>() {
-        typed!(f64, x86::Avx512F64, x86::Avx2F64)
-    } else if TypeId::of::<T>() == TypeId::of::<f32>() {
-        typed!(f32, x86::Avx512F32, x86::Avx2F32)
-    } else {
-        unreachable!("Element is sealed: f32 or f64")
-    }
+    on_lanes!(isa, p: Problem, band_avx512, band_avx2, band, (rows, cols))
 }
 
 /// One zmm register per partial-sum vector; 4×3 tiles keep 12 of them live, with the four
@@ -396,7 +405,7 @@ unsafe impl<T> Sync for Outer<T> {}
 /// of C, like `dZ1·Xᵀ` of a mini-batch (k = 64) or the small layers' products. Each element
 /// is then a sum of at most 64 terms, accumulated in order along k; B's rows are read in
 /// place, so a column-major mini-batch is never transposed.
-pub(crate) fn outer_worth_it(m: usize, k: usize, _n: usize) -> bool {
+pub(crate) fn outer_worth_it(m: usize, k: usize) -> bool {
     k <= 64 && m <= 64
 }
 
@@ -423,29 +432,9 @@ pub(crate) unsafe fn outer_on<T: Element>(isa: Isa, threads: usize, p: Outer<T>)
     });
 }
 
+/// Runs one band of C's columns on `isa`, for `f32` or `f64`.
 unsafe fn outer_isa<T: Element>(isa: Isa, p: &Outer<T>, cols: (usize, usize)) {
-    macro_rules! typed {
-        ($t:ty, $v512:ty, $v256:ty) => {{
-            // SAFETY: T is $t (checked through TypeId), so the cast is the identity.
-            let p = unsafe { &*(p as *const Outer<T> as *const Outer<$t>) };
-            match isa {
-                // SAFETY: the caller checked the CPU runs this instruction set.
-                #[cfg(target_arch = "x86_64")]
-                Isa::Avx512 => unsafe { outer_avx512::<$t, $v512>(p, cols) },
-                #[cfg(target_arch = "x86_64")]
-                Isa::Avx2 => unsafe { outer_avx2::<$t, $v256>(p, cols) },
-                // SAFETY: plain code.
-                Isa::Portable => unsafe { outer_band::<$t, Portable, 2, 2>(p, cols) },
-            }
-        }};
-    }
-    if TypeId::of::<T>() == TypeId::of::<f64>() {
-        typed!(f64, x86::Avx512F64, x86::Avx2F64)
-    } else if TypeId::of::<T>() == TypeId::of::<f32>() {
-        typed!(f32, x86::Avx512F32, x86::Avx2F32)
-    } else {
-        unreachable!("Element is sealed: f32 or f64")
-    }
+    on_lanes!(isa, p: Outer, outer_avx512, outer_avx2, outer_band, (cols))
 }
 
 /// 4 rows × 3 vectors of C: 12 accumulators, 3 of B and one broadcast of A.

@@ -404,7 +404,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     if m == 0 || n == 0 {
         return;
     }
-    if super::dot::outer_worth_it(m, k, n) {
+    if super::dot::outer_worth_it(m, k) {
         // B's rows in place when some layout has them contiguous, else from a copy (the
         // path depends on the shapes only).
         let b_copy;
