@@ -368,8 +368,7 @@ fn gradient_descent<T: Element>(
     iterations: usize,
     learning_rate: f64,
 ) -> Result<(Parameters<T>, Vec<f64>)> {
-    // X is read as itself (W1·X) and transposed (dZ1·Xᵀ) every step: keep both layouts.
-    let x: Tensor<T> = data.train.x.cast().with_both_layouts();
+    let x: Tensor<T> = data.train.x.cast();
     let y: Tensor<T> = data.train.y.cast();
     let bar = common::progress(iterations, "iterations");
     let mut costs: Vec<f64> = Vec::new();

@@ -137,7 +137,7 @@ fn run(cli: &Cli) -> Result<()> {
         bail!("--newton-steps and --cg-iterations must be at least 1");
     }
     let cat = data::load_catvnoncat(&data::data_dir(cli.data.as_deref())?)?;
-    let (x, y) = (cat.train.x.with_both_layouts(), &cat.train.y);
+    let (x, y) = (cat.train.x.clone(), &cat.train.y);
     let (test_x, test_y) = (&cat.test.x, &cat.test.y);
     let n_x = x.shape()[0];
 

@@ -99,9 +99,8 @@ pub fn update_parameters<T: Element>(
 /// One full-batch gradient-descent step of the L-layer model: forward, cost, backward, update.
 /// Returns the cost computed before the update (what the course logs).
 ///
-/// For speed over many steps, pass `x.with_both_layouts()` (made once, outside the loop): the
-/// step reads `X` both as itself and transposed. The parameters are updated in place; the tape
-/// and everything it recorded is freed before the update, so memory does not grow.
+/// The parameters are updated in place; the tape and everything it recorded is freed before
+/// the update, so memory does not grow over many steps.
 ///
 /// # Errors
 /// Never for well-shaped inputs; shape mistakes panic with the op and the shapes.

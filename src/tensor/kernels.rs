@@ -397,6 +397,34 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
     Ok(Tensor::from_parts(c, &[m, n]))
 }
 
+/// Where a product goes, by its dimensions only: each kernel sums in its own order, and the
+/// choice never depends on the operands' layouts, so neither does the result.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kernel {
+    /// Both sides of C small and a long inner dimension: dot products (`dot`), each element
+    /// in `L` partial sums.
+    Dot,
+    /// One side of C small (`W1·X`, `dZ1·Xᵀ`), or a short inner dimension: outer products
+    /// read in place (`outer`), each element one chain of multiply-adds.
+    Outer,
+    /// Everything else: matrixmultiply's packed panels.
+    Packed,
+}
+
+impl Kernel {
+    fn for_shape(m: usize, k: usize, n: usize) -> Kernel {
+        if k <= 64 && m <= 64 {
+            Kernel::Outer
+        } else if m.max(n) <= 64 && k >= 32 {
+            Kernel::Dot
+        } else if m.min(n) <= 64 {
+            Kernel::Outer
+        } else {
+            Kernel::Packed
+        }
+    }
+}
+
 /// `c = A·B`, with `c` row-major (m, n). Shapes are checked by the caller.
 pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
@@ -404,37 +432,8 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     if m == 0 || n == 0 {
         return;
     }
-    if super::dot::outer_worth_it(m, k) {
-        // B's rows in place when some layout has them contiguous, else from a copy (the
-        // path depends on the shapes only).
-        let b_copy;
-        let (pb, ldb) = match b.layouts().into_iter().find(|&(_, _, cs)| cs == 1) {
-            Some((p, rs, _)) => (p, rs as usize),
-            None => {
-                b_copy = b.contiguous();
-                (b_copy.storage().as_ptr(), n)
-            }
-        };
-        let (pa, rsa, csa) = a.layouts()[0];
-        let p = super::dot::Outer {
-            m,
-            k,
-            n,
-            a: pa,
-            rsa: rsa as usize,
-            csa: csa as usize,
-            b: pb,
-            ldb,
-            c: c.as_mut_ptr(),
-            ldc: n,
-        };
-        // SAFETY: A's strides are its own, row q of B is a contiguous run of n elements (in
-        // the operand or the copy, alive until the end of this block), and `c` is a buffer
-        // of m·n elements that aliases neither.
-        unsafe { super::dot::outer_gemm(p) };
-        return;
-    }
-    if super::dot::worth_it(m, k, n) {
+    let kernel = Kernel::for_shape(m, k, n);
+    if kernel == Kernel::Dot {
         // Read rows of A and columns of B in place when some layout has them contiguous, else
         // from a copy: the path depends on the shapes only, so an operand's layouts never
         // change the result.
@@ -469,6 +468,74 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // operands or in the copies, which live until the end of this block), and `c` is a
         // buffer of m·n elements that aliases neither.
         unsafe { super::dot::gemm(p) };
+        return;
+    }
+    if kernel == Kernel::Outer {
+        // Read B's rows in place when some layout has them contiguous (`W1·X`), or else
+        // compute Cᵀ = Bᵀ·Aᵀ when B's columns are (`dZ1·Xᵀ`: X's own rows become the broadcast
+        // side). With both, a wide C prefers the second: B's rows would lie far apart. Every
+        // choice gives the same bits (see `outer`), so layouts never change the result.
+        let rows = b.layouts().into_iter().find(|&(_, _, cs)| cs == 1);
+        let cols = b.layouts().into_iter().find(|&(_, rs, _)| rs == 1);
+        let (pc, ldc) = (c.as_mut_ptr(), n);
+        let (a_copy, b_copy);
+        let p = match (rows, cols) {
+            (_, Some((pb, _, cs))) if rows.is_none() || n > 1024 => {
+                // B' = Aᵀ: its rows are A's columns, in place or from a copy (A is small).
+                let (pa, lda) = match a.layouts().into_iter().find(|&(_, rs, _)| rs == 1) {
+                    Some((p, _, cs)) => (p, cs as usize),
+                    None => {
+                        a_copy = a.t().contiguous();
+                        (a_copy.storage().as_ptr(), m)
+                    }
+                };
+                super::outer::Outer {
+                    m: n,
+                    k,
+                    n: m,
+                    a: pb,
+                    rsa: cs as usize,
+                    csa: 1,
+                    b: pa,
+                    ldb: lda,
+                    c: pc,
+                    rsc: 1,
+                    csc: ldc,
+                }
+            }
+            _ => {
+                let (pb, ldb) = match rows {
+                    Some((p, rs, _)) => (p, rs as usize),
+                    None => {
+                        b_copy = b.contiguous();
+                        (b_copy.storage().as_ptr(), n)
+                    }
+                };
+                // A is broadcast element by element: along its rows when it can be.
+                let (pa, rsa, csa) = a
+                    .layouts()
+                    .into_iter()
+                    .find(|&(_, _, cs)| cs == 1)
+                    .unwrap_or(a.layouts()[0]);
+                super::outer::Outer {
+                    m,
+                    k,
+                    n,
+                    a: pa,
+                    rsa: rsa as usize,
+                    csa: csa as usize,
+                    b: pb,
+                    ldb,
+                    c: pc,
+                    rsc: ldc,
+                    csc: 1,
+                }
+            }
+        };
+        // SAFETY: the strides are the operands' own (or the copies', alive until the end of
+        // this block), B's rows are contiguous runs, and `c` is a buffer of m·n elements that
+        // aliases neither.
+        unsafe { super::outer::gemm(p) };
         return;
     }
     // matrixmultiply copies A into panels of a few rows and B into panels of a few columns;

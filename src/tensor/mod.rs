@@ -10,6 +10,8 @@ mod display;
 mod dot;
 mod element;
 pub(crate) mod kernels;
+mod outer;
+mod simd;
 
 use std::sync::Arc;
 

@@ -1,0 +1,537 @@
+//! Matrix products with a small side, as sums of outer products read in place.
+//!
+//! `C = A·B` is `Σ_q A[·][q] ⊗ B[q][·]`: a tile of C (a few rows by a few vectors of columns)
+//! stays in registers while `q` runs over a block of `k`, each step loading a stretch of row
+//! `q` of B in vectors and broadcasting one element of A per row. B's rows are read where they
+//! lie and A's elements through any strides, so nothing the size of `X` is ever copied.
+//!
+//! The course's big products fit it in one orientation or the other. `W1·X` reads X's rows as
+//! B (row-major X, 12288 × 209). `dZ1·Xᵀ` is computed as `(dZ1·Xᵀ)ᵀ = X·dZ1ᵀ`, written into C
+//! transposed: X's rows are then the broadcast side, read eight at a time from one contiguous
+//! stretch, and `dZ1ᵀ` (209 × 20) is the small B. X is streamed from memory once per product,
+//! and the next stretch is prefetched while the current one computes: without that, the
+//! products waited on memory for a third of their time.
+//!
+//! Every element of C is the chain `c ← A[i][q]·B[q][j] + c` over `q` in order, one fused
+//! multiply-add per step from `c = 0`, whatever the tile, the block of `k`, the orientation,
+//! the instruction set or the thread — so results do not depend on any of them, and equal a
+//! plain scalar loop of `mul_add` bit for bit.
+
+use super::kernels::{in_bands, matmul_threads};
+use super::simd::{on_lanes, Isa, Lanes};
+use super::Element;
+
+/// Inner-dimension block: a tile's stretch of B for one block (`KC` rows of a few vectors)
+/// stays in L1 while every row tile of A passes over it. Shorter `k`s (up to twice this) are
+/// one block.
+const KC: usize = 128;
+
+/// Bytes in a cache line.
+const LINE: usize = 64;
+
+/// One product: `A[i][q]` at `a + i·rsa + q·csa`, row `q` of B contiguous at `b + q·ldb`,
+/// `C[i][j]` at `c + i·rsc + j·csc`.
+#[derive(Clone, Copy)]
+pub(crate) struct Outer<T> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub a: *const T,
+    pub rsa: usize,
+    pub csa: usize,
+    pub b: *const T,
+    pub ldb: usize,
+    pub c: *mut T,
+    pub rsc: usize,
+    pub csc: usize,
+}
+
+// SAFETY: a problem is only shared between the threads of one product; they read A and B and
+// each writes its own band of C.
+unsafe impl<T> Send for Outer<T> {}
+unsafe impl<T> Sync for Outer<T> {}
+
+/// `C = A·B` on the detected instruction set, in bands on several threads when it is big.
+///
+/// # Safety
+/// The problem must describe valid matrices, and C must alias neither A nor B.
+pub(crate) unsafe fn gemm<T: Element>(p: Outer<T>) {
+    // SAFETY: forwarded.
+    unsafe { gemm_on(Isa::detected(), matmul_threads(), p) }
+}
+
+/// [`gemm`] on a given instruction set and number of threads.
+///
+/// # Safety
+/// As [`gemm`], and the CPU must run `isa`.
+pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Outer<T>) {
+    let Outer { m, k, n, .. } = p;
+    if m == 0 || n == 0 {
+        return;
+    }
+    in_bands(m * n * k.max(1), m.max(n), threads, &|lo, len| {
+        let band = (lo, lo + len);
+        let (rows, cols) = if m > n {
+            (band, (0, n))
+        } else {
+            ((0, m), band)
+        };
+        // SAFETY: the band lies inside C; the caller vouches for the rest.
+        unsafe { on_isa(isa, &p, rows, cols) }
+    });
+}
+
+/// Runs one band (rows × cols of C) on `isa`, for `f32` or `f64`.
+unsafe fn on_isa<T: Element>(isa: Isa, p: &Outer<T>, rows: (usize, usize), cols: (usize, usize)) {
+    on_lanes!(isa, p: Outer, band_avx512, band_avx2, band, (rows, cols))
+}
+
+/// 8 rows × 3 zmm vectors: 24 accumulators, 3 of B and a broadcast, 28 of the 32 registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn band_avx512<T: Element, S: Lanes<T>>(
+    p: &Outer<T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) {
+    // SAFETY: forwarded.
+    unsafe { band::<T, S, 8, 3>(p, rows, cols) }
+}
+
+/// 4 rows × 2 ymm vectors: 8 accumulators of the 16 registers.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn band_avx2<T: Element, S: Lanes<T>>(
+    p: &Outer<T>,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) {
+    // SAFETY: forwarded.
+    unsafe { band::<T, S, 4, 2>(p, rows, cols) }
+}
+
+/// The rows × cols part of C: for each block of `k`, tiles of `NV·L` columns left to right
+/// (the last one narrower), each over the rows top to bottom in tiles of `MR` rows, then 4 or
+/// 2, then single rows. The first row tile of each column tile fetches the next column
+/// tile's panel of B; when the band has many rows, A is the side that streams, and each row
+/// tile fetches the next one's rows.
+#[inline(always)]
+unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
+    p: &Outer<T>,
+    (r0, r1): (usize, usize),
+    (c0, c1): (usize, usize),
+) {
+    let kc = if p.k <= 2 * KC { p.k.max(1) } else { KC };
+    let wide = NV * S::L;
+    let a_streams = r1 - r0 > 64 && p.csa == 1;
+    let per_line = LINE / std::mem::size_of::<T>();
+    for k0 in (0..p.k.max(1)).step_by(kc) {
+        let len = kc.min(p.k - k0);
+        // When the next block of B's rows is one short stretch of memory (the band spans whole
+        // rows, and they fit in L2), it is fetched in order, a line per step of this block.
+        let next = (k0 + len).min(p.k);
+        let next_lines = (kc.min(p.k - next) * p.ldb).div_ceil(per_line);
+        let whole_rows =
+            next_lines > 0 && p.ldb - (c1 - c0) < per_line && next_lines * LINE <= 1 << 19;
+        let mut step = 0;
+        for j in (c0..c1).step_by(wide) {
+            let w = wide.min(c1 - j);
+            // The next panel: this block's rows at the next columns, or the next block's rows
+            // at the band's first columns.
+            let ahead_b = if whole_rows {
+                p.b.wrapping_add(next * p.ldb)
+            } else if j + wide < c1 {
+                p.b.wrapping_add(k0 * p.ldb + j + wide)
+            } else if k0 + len < p.k {
+                p.b.wrapping_add((k0 + len) * p.ldb + c0)
+            } else {
+                std::ptr::null()
+            };
+            let mut i = r0;
+            while i < r1 {
+                let mr = match r1 - i {
+                    left if left >= MR => MR,
+                    left if left >= 4 && MR > 4 => 4,
+                    left if left >= 2 && MR > 2 => 2,
+                    _ => 1,
+                };
+                let t = Tile {
+                    a: p.a.wrapping_add(i * p.rsa + k0 * p.csa),
+                    rsa: p.rsa,
+                    csa: p.csa,
+                    b: p.b.wrapping_add(k0 * p.ldb + j),
+                    ldb: p.ldb,
+                    c: p.c.wrapping_add(i * p.rsc + j * p.csc),
+                    rsc: p.rsc,
+                    csc: p.csc,
+                    len,
+                    w,
+                    mr,
+                    first: k0 == 0,
+                    ahead_b: if i == r0 || whole_rows {
+                        ahead_b
+                    } else {
+                        std::ptr::null()
+                    },
+                    seq: whole_rows.then_some((step, next_lines)),
+                    ahead_a: if a_streams && i + mr < r1 {
+                        p.a.wrapping_add((i + mr) * p.rsa + k0)
+                    } else {
+                        std::ptr::null()
+                    },
+                };
+                // SAFETY: the tile lies inside the band, which lies inside C, A and B.
+                unsafe { S::outer_tile::<MR, NV>(&t) };
+                i += mr;
+                step += len;
+            }
+        }
+    }
+}
+
+/// One tile: `mr` rows of A from `a` (elements `rsa` and `csa` apart), `len` rows of B from
+/// `b` (`ldb` apart), `w ≤ NV·L` columns; C's corner at `c`. The first block of k starts from
+/// zero, later ones add to what C holds.
+pub(crate) struct Tile<T> {
+    a: *const T,
+    rsa: usize,
+    csa: usize,
+    b: *const T,
+    ldb: usize,
+    c: *mut T,
+    rsc: usize,
+    csc: usize,
+    len: usize,
+    w: usize,
+    mr: usize,
+    first: bool,
+    /// What of B to ask L2 for while this tile computes, null for nothing: the next panel
+    /// (the same rows, the next tile's columns), one row per step, when `seq` is `None`;
+    /// else the next block of rows, contiguous, one line per step from line `seq.0` on, up
+    /// to line `seq.1`.
+    ahead_b: *const T,
+    seq: Option<(usize, usize)>,
+    /// A's next row tile (rows `rsa` apart), to ask L1 for one line per step; null unless A
+    /// is the side that streams.
+    ahead_a: *const T,
+}
+
+/// The tile with `MR`, 4, 2 or one row, whole or at the right edge. (A function, not a
+/// closure: closures do not inherit the caller's target features.)
+#[inline(always)]
+pub(crate) unsafe fn tile_at<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
+    t: &Tile<T>,
+) {
+    let whole = t.w == NV * S::L;
+    // SAFETY: forwarded.
+    unsafe {
+        match t.mr {
+            mr if mr == MR && whole => tile::<T, S, MR, NV, true>(t),
+            mr if mr == MR => tile::<T, S, MR, NV, false>(t),
+            4 if whole => tile::<T, S, 4, NV, true>(t),
+            4 => tile::<T, S, 4, NV, false>(t),
+            2 => tile::<T, S, 2, NV, false>(t),
+            _ => tile::<T, S, 1, NV, false>(t),
+        }
+    }
+}
+
+/// `C[tile] (+)= Σ_q A[rows][q] ⊗ B[q][cols]` over the tile's block of k, in order of q;
+/// `WHOLE`: all `NV` vectors full. (Indexed loops: each index names a row or a vector in
+/// several arrays at once.)
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn tile<T: Element, S: Lanes<T>, const MR: usize, const NV: usize, const WHOLE: bool>(
+    t: &Tile<T>,
+) {
+    debug_assert!(t.mr == MR && t.w <= NV * S::L && NV * S::L <= 64);
+    // Elements of each vector inside the tile: L, fewer at the right edge, or none.
+    let fill: [usize; NV] = std::array::from_fn(|v| t.w.saturating_sub(v * S::L).min(S::L));
+    let per_line = LINE / std::mem::size_of::<T>();
+    let last = NV * S::L - 1;
+    // SAFETY: the tile's rows of A, its rows of B over its columns and its corner of C exist
+    // (the caller's band); partial vectors are read and written through masks; prefetches
+    // never fault.
+    unsafe {
+        let mut acc = if t.first {
+            [[S::zero(); NV]; MR]
+        } else {
+            load_c::<T, S, MR, NV>(t, &fill)
+        };
+        for q in 0..t.len {
+            if !t.ahead_b.is_null() {
+                match t.seq {
+                    Some((from, to)) => {
+                        if from + q < to {
+                            S::prefetch_l2(t.ahead_b.wrapping_add((from + q) * per_line));
+                        }
+                    }
+                    None => {
+                        // Every cache line of the next panel's row q.
+                        let row = t.ahead_b.wrapping_add(q * t.ldb);
+                        let mut x = 0;
+                        while x < last {
+                            S::prefetch_l2(row.wrapping_add(x));
+                            x += per_line;
+                        }
+                        S::prefetch_l2(row.wrapping_add(last));
+                    }
+                }
+            }
+            if !t.ahead_a.is_null() {
+                S::prefetch(
+                    t.ahead_a
+                        .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line),
+                );
+            }
+            let row = t.b.add(q * t.ldb);
+            let mut bv = [S::zero(); NV];
+            for v in 0..NV {
+                bv[v] = if WHOLE || fill[v] == S::L {
+                    S::load(row.add(v * S::L))
+                } else if fill[v] > 0 {
+                    S::load_first(row.add(v * S::L), fill[v])
+                } else {
+                    S::zero()
+                };
+            }
+            let a = t.a.add(q * t.csa);
+            for r in 0..MR {
+                let a = S::splat(*a.add(r * t.rsa));
+                for v in 0..NV {
+                    acc[r][v] = S::mul_add(a, bv[v], acc[r][v]);
+                }
+            }
+        }
+        store_c::<T, S, MR, NV, WHOLE>(t, acc, &fill);
+    }
+}
+
+/// The tile's C as it stands (`fill` elements of each vector), to add a later block to.
+#[inline(always)]
+unsafe fn load_c<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
+    t: &Tile<T>,
+    fill: &[usize; NV],
+) -> [[S::V; NV]; MR] {
+    std::array::from_fn(|r| {
+        std::array::from_fn(|v| {
+            // SAFETY: the tile's elements of C exist.
+            unsafe {
+                let at = t.c.add(r * t.rsc + v * S::L * t.csc);
+                if t.csc == 1 {
+                    match fill[v] {
+                        0 => S::zero(),
+                        f if f == S::L => S::load(at),
+                        f => S::load_first(at, f),
+                    }
+                } else {
+                    let mut lane = [T::ZERO; 64];
+                    for (l, x) in lane.iter_mut().enumerate().take(fill[v]) {
+                        *x = *at.add(l * t.csc);
+                    }
+                    S::load(lane.as_ptr())
+                }
+            }
+        })
+    })
+}
+
+/// Writes the tile's sums into C: row by row, or column by column when C is written
+/// transposed (its columns are the contiguous side).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+unsafe fn store_c<T: Element, S: Lanes<T>, const MR: usize, const NV: usize, const WHOLE: bool>(
+    t: &Tile<T>,
+    acc: [[S::V; NV]; MR],
+    fill: &[usize; NV],
+) {
+    // SAFETY: the tile's elements of C exist.
+    unsafe {
+        if t.csc == 1 {
+            for r in 0..MR {
+                let row = t.c.add(r * t.rsc);
+                for v in 0..NV {
+                    if WHOLE || fill[v] == S::L {
+                        S::store(row.add(v * S::L), acc[r][v]);
+                    } else if fill[v] > 0 {
+                        S::store_first(row.add(v * S::L), acc[r][v], fill[v]);
+                    }
+                }
+            }
+        } else {
+            let mut buf = [[T::ZERO; 64]; MR];
+            for r in 0..MR {
+                for v in 0..NV {
+                    S::store(buf[r].as_mut_ptr().add(v * S::L), acc[r][v]);
+                }
+            }
+            for col in 0..t.w {
+                for r in 0..MR {
+                    *t.c.add(r * t.rsc + col * t.csc) = buf[r][col];
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::NumpyRng;
+    use crate::Tensor;
+
+    /// The product as a plain scalar loop: each element the chain of fused multiply-adds over
+    /// `q` in order — what the kernel promises to compute, bit for bit.
+    fn chain<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![T::ZERO; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut acc = T::ZERO;
+                for q in 0..k {
+                    acc = a.get(&[i, q]).mul_add(b.get(&[q, j]), acc);
+                }
+                c[i * n + j] = acc;
+            }
+        }
+        c
+    }
+
+    /// The product through matrixmultiply: another summation order, so close, not equal.
+    fn reference<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![T::ZERO; m * n];
+        let (a, b) = (a.contiguous(), b.contiguous());
+        // SAFETY: row-major m×k, k×n and m×n buffers.
+        unsafe {
+            T::gemm(
+                m,
+                k,
+                n,
+                T::ONE,
+                a.storage().as_ptr(),
+                k as isize,
+                1,
+                b.storage().as_ptr(),
+                n as isize,
+                1,
+                T::ZERO,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
+            )
+        };
+        c
+    }
+
+    /// C = A·B on the kernel as written: A row-major, broadcast; B's rows.
+    fn direct<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![T::from_f64(f64::NAN); m * n];
+        let (a, b) = (a.contiguous(), b.contiguous());
+        let p = Outer {
+            m,
+            k,
+            n,
+            a: a.storage().as_ptr(),
+            rsa: k,
+            csa: 1,
+            b: b.storage().as_ptr(),
+            ldb: n,
+            c: c.as_mut_ptr(),
+            rsc: n,
+            csc: 1,
+        };
+        // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
+        unsafe { gemm_on(isa, threads, p) };
+        c
+    }
+
+    /// C = A·B as Cᵀ = Bᵀ·Aᵀ written into C through swapped strides: Bᵀ row-major is the
+    /// broadcast side, Aᵀ row-major the rows read in place.
+    fn transposed<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+        let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
+        let mut c = vec![T::from_f64(f64::NAN); m * n];
+        let (at, bt) = (a.t().contiguous(), b.t().contiguous());
+        let p = Outer {
+            m: n,
+            k,
+            n: m,
+            a: bt.storage().as_ptr(),
+            rsa: k,
+            csa: 1,
+            b: at.storage().as_ptr(),
+            ldb: m,
+            c: c.as_mut_ptr(),
+            rsc: 1,
+            csc: n,
+        };
+        // SAFETY: as in `direct`, with C's strides swapped.
+        unsafe { gemm_on(isa, threads, p) };
+        c
+    }
+
+    /// A way to run the kernel: C = A·B on an instruction set and a thread count.
+    type Kernel<T> = fn(Isa, usize, &Tensor<T>, &Tensor<T>) -> Vec<T>;
+
+    /// Both orientations on every instruction set and on 1 and 2 threads: bit for bit the
+    /// scalar chain of `mul_add`s, and close to matrixmultiply (`tol` per √k).
+    fn check<T: Element>(rng: &mut NumpyRng, (m, k, n): (usize, usize, usize), tol: f64) {
+        let a: Tensor<T> = Tensor::<f64>::randn(&[m, k], rng).cast();
+        let b: Tensor<T> = Tensor::<f64>::randn(&[k, n], rng).cast();
+        let exact = chain(&a, &b);
+        let near = reference(&a, &b);
+        for (e, r) in exact.iter().zip(&near) {
+            assert!(
+                (e.to_f64() - r.to_f64()).abs() <= tol * (k.max(1) as f64).sqrt(),
+                "{m}x{k}x{n}: the chain {e:?} is far from matrixmultiply's {r:?}"
+            );
+        }
+        let kernels: [(&str, Kernel<T>); 2] = [("direct", direct), ("transposed", transposed)];
+        for isa in Isa::available() {
+            for (name, kernel) in kernels {
+                for threads in [1, 2] {
+                    let got = kernel(isa, threads, &a, &b);
+                    for (idx, (g, e)) in got.iter().zip(&exact).enumerate() {
+                        assert!(
+                            g.to_f64().to_bits() == e.to_f64().to_bits(),
+                            "{isa:?} {name} {threads} threads {m}x{k}x{n} element {idx}: \
+                             {g:?}, the chain of mul_adds gives {e:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_element_is_the_chain_of_mul_adds_on_every_instruction_set() {
+        let mut rng = NumpyRng::new(3);
+        // Edges in every direction (rows below a tile, columns not a multiple of a vector),
+        // k from 0 to past several blocks, and the course's shapes cut down.
+        for &(m, k, n) in &[
+            (1, 0, 1),
+            (1, 1, 1),
+            (3, 5, 7),
+            (4, 64, 100),
+            (5, 17, 33),
+            (7, 20, 209),
+            (9, 300, 25),
+            (20, 1031, 209),
+            (20, 209, 300),
+            (64, 64, 65),
+            (2, 2000, 9),
+        ] {
+            check::<f64>(&mut rng, (m, k, n), 1e-13);
+            check::<f32>(&mut rng, (m, k, n), 1e-4);
+        }
+    }
+
+    #[test]
+    fn big_products_are_the_same_on_any_thread_count() {
+        let mut rng = NumpyRng::new(4);
+        // Large enough to be split into bands, with bands that cut through tiles, both ways.
+        check::<f64>(&mut rng, (20, 600, 333), 1e-13);
+        check::<f64>(&mut rng, (333, 600, 19), 1e-13);
+    }
+}
