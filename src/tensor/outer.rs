@@ -87,15 +87,25 @@ unsafe fn on_isa<T: Element>(isa: Isa, p: &Outer<T>, rows: (usize, usize), cols:
 }
 
 /// 8 rows × 3 zmm vectors: 24 accumulators, 3 of B and a broadcast, 28 of the 32 registers.
+/// A tall C at most 20 columns wide (`(dZ1·Xᵀ)ᵀ`) takes ymm vectors instead, which cover its
+/// width with fewer padding lanes: 4 rows × 5 of them in f64 (exactly 20), 8 rows × 3 in f32
+/// (24, where zmm vectors would compute 32).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
+#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn band_avx512<T: Element, S: Lanes<T>>(
     p: &Outer<T>,
     rows: (usize, usize),
     cols: (usize, usize),
 ) {
-    // SAFETY: forwarded.
-    unsafe { band::<T, S, 8, 3>(p, rows, cols) }
+    let narrow = cols.1 - cols.0 <= 20 && rows.1 - rows.0 > 64;
+    // SAFETY: forwarded; the narrow lanes run on the same instruction set.
+    unsafe {
+        match (narrow, <S::Narrow as Lanes<T>>::L) {
+            (true, 4) => band::<T, S::Narrow, 4, 5>(p, rows, cols),
+            (true, _) => band::<T, S::Narrow, 8, 3>(p, rows, cols),
+            _ => band::<T, S, 8, 3>(p, rows, cols),
+        }
+    }
 }
 
 /// 4 rows × 2 ymm vectors: 8 accumulators of the 16 registers.
@@ -121,7 +131,11 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     (r0, r1): (usize, usize),
     (c0, c1): (usize, usize),
 ) {
-    let kc = if p.k <= 2 * KC { p.k.max(1) } else { KC };
+    let kcx: usize = std::env::var("TG_KC")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(KC);
+    let kc = if p.k <= 2 * kcx { p.k.max(1) } else { kcx };
     let wide = NV * S::L;
     let a_streams = r1 - r0 > 64 && p.csa == 1;
     let per_line = LINE / std::mem::size_of::<T>();
@@ -216,12 +230,29 @@ pub(crate) struct Tile<T> {
     ahead_a: *const T,
 }
 
-/// The tile with `MR`, 4, 2 or one row, whole or at the right edge. (A function, not a
-/// closure: closures do not inherit the caller's target features.)
+/// The tile with `MR`, 4, 2 or one row, and as many vectors as its columns fill (at most
+/// `NV`: a narrow C, like the 20 columns of `(dZ1·Xᵀ)ᵀ`, computes no vectors of zeros), whole
+/// or at the right edge. (A function, not a closure: closures do not inherit the caller's
+/// target features.)
 #[inline(always)]
 pub(crate) unsafe fn tile_at<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     t: &Tile<T>,
 ) {
+    // SAFETY: forwarded.
+    unsafe {
+        match t.w.div_ceil(S::L) {
+            nv if nv == NV => rows::<T, S, MR, NV>(t),
+            4 if NV > 4 => rows::<T, S, MR, 4>(t),
+            3 if NV > 3 => rows::<T, S, MR, 3>(t),
+            2 => rows::<T, S, MR, 2>(t),
+            _ => rows::<T, S, MR, 1>(t),
+        }
+    }
+}
+
+/// [`tile_at`] for `NV` vectors.
+#[inline(always)]
+unsafe fn rows<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(t: &Tile<T>) {
     let whole = t.w == NV * S::L;
     // SAFETY: forwarded.
     unsafe {
@@ -313,27 +344,40 @@ unsafe fn load_c<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     t: &Tile<T>,
     fill: &[usize; NV],
 ) -> [[S::V; NV]; MR] {
-    std::array::from_fn(|r| {
-        std::array::from_fn(|v| {
-            // SAFETY: the tile's elements of C exist.
-            unsafe {
-                let at = t.c.add(r * t.rsc + v * S::L * t.csc);
-                if t.csc == 1 {
-                    match fill[v] {
+    let mut acc = [[S::zero(); NV]; MR];
+    // SAFETY: the tile's elements of C exist; the buffer's rows are read only where written.
+    unsafe {
+        if t.csc == 1 {
+            for (r, row) in acc.iter_mut().enumerate() {
+                let at = t.c.add(r * t.rsc);
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = match fill[v] {
                         0 => S::zero(),
-                        f if f == S::L => S::load(at),
-                        f => S::load_first(at, f),
-                    }
-                } else {
-                    let mut lane = [T::ZERO; 64];
-                    for (l, x) in lane.iter_mut().enumerate().take(fill[v]) {
-                        *x = *at.add(l * t.csc);
-                    }
-                    S::load(lane.as_ptr())
+                        f if f == S::L => S::load(at.add(v * S::L)),
+                        f => S::load_first(at.add(v * S::L), f),
+                    };
                 }
             }
-        })
-    })
+        } else {
+            // Through a buffer (the accumulators' own address is never taken, so they can
+            // live in registers), column by column.
+            let mut buf = std::mem::MaybeUninit::<[[T; 64]; MR]>::uninit();
+            let flat = buf.as_mut_ptr() as *mut T;
+            for col in 0..t.w {
+                for r in 0..MR {
+                    *flat.add(r * 64 + col) = *t.c.add(r * t.rsc + col * t.csc);
+                }
+            }
+            for (r, row) in acc.iter_mut().enumerate() {
+                for (v, x) in row.iter_mut().enumerate() {
+                    if fill[v] > 0 {
+                        *x = S::load_first(flat.add(r * 64 + v * S::L), fill[v]);
+                    }
+                }
+            }
+        }
+    }
+    acc
 }
 
 /// Writes the tile's sums into C: row by row, or column by column when C is written
@@ -359,15 +403,17 @@ unsafe fn store_c<T: Element, S: Lanes<T>, const MR: usize, const NV: usize, con
                 }
             }
         } else {
-            let mut buf = [[T::ZERO; 64]; MR];
+            // Through a buffer (see `load_c`), column by column.
+            let mut buf = std::mem::MaybeUninit::<[[T; 64]; MR]>::uninit();
+            let flat = buf.as_mut_ptr() as *mut T;
             for r in 0..MR {
                 for v in 0..NV {
-                    S::store(buf[r].as_mut_ptr().add(v * S::L), acc[r][v]);
+                    S::store(flat.add(r * 64 + v * S::L), acc[r][v]);
                 }
             }
             for col in 0..t.w {
                 for r in 0..MR {
-                    *t.c.add(r * t.rsc + col * t.csc) = buf[r][col];
+                    *t.c.add(r * t.rsc + col * t.csc) = *flat.add(r * 64 + col);
                 }
             }
         }
@@ -530,8 +576,12 @@ mod tests {
     #[test]
     fn big_products_are_the_same_on_any_thread_count() {
         let mut rng = NumpyRng::new(4);
-        // Large enough to be split into bands, with bands that cut through tiles, both ways.
+        // Large enough to be split into bands, with bands that cut through tiles, both ways;
+        // tall and at most 20 wide (in one orientation or the other) takes the narrow lanes.
         check::<f64>(&mut rng, (20, 600, 333), 1e-13);
         check::<f64>(&mut rng, (333, 600, 19), 1e-13);
+        check::<f64>(&mut rng, (13, 300, 200), 1e-13);
+        check::<f32>(&mut rng, (20, 600, 333), 1e-4);
+        check::<f32>(&mut rng, (200, 300, 7), 1e-4);
     }
 }

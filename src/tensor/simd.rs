@@ -20,7 +20,9 @@ impl Isa {
         *ISA.get_or_init(|| {
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx512f") {
+                if std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512vl")
+                {
                     return Isa::Avx512;
                 }
                 if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
@@ -40,7 +42,8 @@ impl Isa {
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 out.push(Isa::Avx2);
             }
-            if std::is_x86_feature_detected!("avx512f") {
+            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
+            {
                 out.push(Isa::Avx512);
             }
         }
@@ -87,6 +90,9 @@ pub(crate) use on_lanes;
 pub(crate) trait Lanes<T: Element>: Copy {
     type V: Copy;
     const L: usize;
+    /// Half-width registers on the same instruction set (itself where there are none): for a
+    /// C only a few dozen elements wide, where full vectors would compute many padding lanes.
+    type Narrow: Lanes<T>;
     unsafe fn zero() -> Self::V;
     /// `L` elements from `p` (unaligned).
     unsafe fn load(p: *const T) -> Self::V;
@@ -120,6 +126,7 @@ pub(crate) struct Portable;
 impl<T: Element> Lanes<T> for Portable {
     type V = [T; 4];
     const L: usize = 4;
+    type Narrow = Self;
     #[inline(always)]
     unsafe fn zero() -> [T; 4] {
         [T::ZERO; 4]
@@ -180,8 +187,8 @@ pub(crate) mod x86 {
     use std::arch::x86_64::*;
 
     macro_rules! lanes {
-        ($name:ident, $features:literal, $dot_tile:ident, $outer_tile:ident, $t:ty, $v:ty,
-         $l:literal, $zero:ident, $load:ident, $fma:ident, $splat:ident, $store:ident,
+        ($name:ident, $narrow:ty, $features:literal, $dot_tile:ident, $outer_tile:ident, $t:ty,
+         $v:ty, $l:literal, $zero:ident, $load:ident, $fma:ident, $splat:ident, $store:ident,
          |$p:ident, $n:ident| $first:block, |$sp:ident, $sv2:ident, $sn:ident| $store_first:block,
          |$sv:ident| $sum:block) => {
             #[derive(Clone, Copy)]
@@ -204,6 +211,7 @@ pub(crate) mod x86 {
             impl Lanes<$t> for $name {
                 type V = $v;
                 const L: usize = $l;
+                type Narrow = $narrow;
                 #[inline(always)]
                 unsafe fn zero() -> $v {
                     // SAFETY: the caller runs on this instruction set.
@@ -270,6 +278,7 @@ pub(crate) mod x86 {
 
     lanes!(
         Avx512F64,
+        Avx512VlF64,
         "avx512f,avx2,fma",
         dot_tile_avx512_f64,
         outer_tile_avx512_f64,
@@ -287,6 +296,7 @@ pub(crate) mod x86 {
     );
     lanes!(
         Avx512F32,
+        Avx512VlF32,
         "avx512f,avx2,fma",
         dot_tile_avx512_f32,
         outer_tile_avx512_f32,
@@ -303,6 +313,7 @@ pub(crate) mod x86 {
         |v| { _mm512_reduce_add_ps(v) }
     );
     lanes!(
+        Avx2F64,
         Avx2F64,
         "avx2,fma",
         dot_tile_avx2_f64,
@@ -330,9 +341,66 @@ pub(crate) mod x86 {
     );
     lanes!(
         Avx2F32,
+        Avx2F32,
         "avx2,fma",
         dot_tile_avx2_f32,
         outer_tile_avx2_f32,
+        f32,
+        __m256,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_fmadd_ps,
+        _mm256_set1_ps,
+        _mm256_storeu_ps,
+        |p, n| {
+            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane))
+        },
+        |p, v, n| {
+            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane), v)
+        },
+        |v| {
+            let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+            let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+            _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
+        }
+    );
+    // ymm registers with AVX-512's 32 of them: the narrow lanes of the AVX-512 sets.
+    lanes!(
+        Avx512VlF64,
+        Avx512VlF64,
+        "avx512f,avx512vl,avx2,fma",
+        dot_tile_avx512vl_f64,
+        outer_tile_avx512vl_f64,
+        f64,
+        __m256d,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_fmadd_pd,
+        _mm256_set1_pd,
+        _mm256_storeu_pd,
+        |p, n| {
+            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
+            _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane))
+        },
+        |p, v, n| {
+            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
+            _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane), v)
+        },
+        |v| {
+            let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+            _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
+        }
+    );
+    lanes!(
+        Avx512VlF32,
+        Avx512VlF32,
+        "avx512f,avx512vl,avx2,fma",
+        dot_tile_avx512vl_f32,
+        outer_tile_avx512vl_f32,
         f32,
         __m256,
         8,
