@@ -56,33 +56,27 @@ pub fn random_mini_batches<T: Element>(
 }
 
 /// `x.select(1, cols)` for every `cols` in `chunks`, in one pass over the rows of `x`: each
-/// row is read from memory once for all the batches, not once per batch. The batches are
-/// column-major (transposed views of `(len, rows)` storage): `W·X` reads a batch's columns
-/// and `dZ·Xᵀ` its transpose's rows, both in place, so no product transposes a batch.
+/// row is read from memory once for all the batches, not once per batch, and each batch's row
+/// is written in order.
 fn columns_of<T: Element>(x: &Tensor<T>, chunks: &[&[usize]]) -> Vec<Tensor<T>> {
     let x = x.contiguous();
     let (rows, width) = (x.shape()[0], x.shape()[1]);
     let mut out: Vec<Vec<T>> = chunks
         .iter()
-        .map(|cols| vec![T::ZERO; rows * cols.len()])
+        .map(|cols| Vec::with_capacity(rows * cols.len()))
         .collect();
-    // Eight rows at a time, so each example's cache line is written whole at once: the
-    // examples lie `rows` elements apart, often a multiple of 4 KiB, and lines written one
-    // element at a time would evict each other.
-    let src = x.as_slice();
-    for r0 in (0..rows).step_by(8) {
-        let r1 = (r0 + 8).min(rows);
+    // Each row is copied whole first: read in order, X streams from memory at full speed,
+    // where picking its elements out of order would wait for every cache line in turn.
+    let mut copy = vec![T::ZERO; width];
+    for row in x.as_slice().chunks_exact(width.max(1)).take(rows) {
+        copy.copy_from_slice(row);
         for (batch, cols) in out.iter_mut().zip(chunks) {
-            for (example, &j) in batch.chunks_exact_mut(rows).zip(cols.iter()) {
-                for (r, dst) in (r0..r1).zip(&mut example[r0..r1]) {
-                    *dst = src[r * width + j];
-                }
-            }
+            batch.extend(cols.iter().map(|&j| copy[j]));
         }
     }
     out.into_iter()
         .zip(chunks)
-        .map(|(data, cols)| Tensor::from_parts(data, &[cols.len(), rows]).t())
+        .map(|(data, cols)| Tensor::from_parts(data, &[rows, cols.len()]))
         .collect()
 }
 

@@ -415,7 +415,7 @@ impl Kernel {
     fn for_shape(m: usize, k: usize, n: usize) -> Kernel {
         if k <= 64 && m <= 64 {
             Kernel::Outer
-        } else if m.max(n) <= 64 && k >= 32 {
+        } else if m * n <= 256 && k >= 32 {
             Kernel::Dot
         } else if m.min(n) <= 64 {
             Kernel::Outer

@@ -11,7 +11,7 @@ mod dot;
 mod element;
 pub(crate) mod kernels;
 mod outer;
-mod simd;
+pub(crate) mod simd;
 
 use std::sync::Arc;
 
