@@ -13,7 +13,7 @@ use tapegrad::{Element, Tensor};
 
 fn data(m: usize) -> (Tensor, Tensor) {
     let mut rng = NumpyRng::new(0);
-    let x = rng.rand(&[12288, m]).with_both_layouts();
+    let x = rng.rand(&[12288, m]);
     let y = rng.rand(&[1, m]).map(|v| if v > 0.65 { 1.0 } else { 0.0 });
     (x, y)
 }
@@ -24,7 +24,7 @@ fn params(dims: &[usize]) -> Parameters {
 
 fn bench_step<T: Element>(c: &mut Criterion, name: &str, dims: &[usize], m: usize) {
     let (x, y) = data(m);
-    let (x, y): (Tensor<T>, Tensor<T>) = (x.cast().with_both_layouts(), y.cast());
+    let (x, y): (Tensor<T>, Tensor<T>) = (x.cast(), y.cast());
     let mut p: Parameters<T> = params(dims).cast();
     // A tiny learning rate keeps the weights (and so the work) steady over many iterations.
     let lr = T::from_f64(1e-6);
@@ -70,7 +70,7 @@ fn growth_with_m(c: &mut Criterion) {
 }
 
 /// The first hidden layer's width: past 64 units neither side of `W1·X` is small, and the
-/// products go to matrixmultiply instead of the dot-product kernel.
+/// products go to matrixmultiply instead of the outer-product kernel.
 fn growth_with_width(c: &mut Criterion) {
     let mut group = c.benchmark_group("l_layer_step_f64_by_width");
     group.sample_size(10);

@@ -6,9 +6,9 @@
 //!
 //! - [`Tensor`]: dense `f64`/`f32` arrays, row-major, with shared storage (cloning is free) and
 //!   NumPy-style broadcasting by name (`broadcast_add`, ...). Matrix products run on
-//!   SIMD kernels of their own for the course's shapes (a dot-product kernel when one side is
-//!   small, an outer-product kernel when the inner dimension is short) and on `matrixmultiply`
-//!   otherwise; transposes are strided views, never copies.
+//!   SIMD kernels of their own when a side of the product is small (the course's shapes: an
+//!   outer-product kernel that reads `X` where it lies, and a dot-product one for tiny
+//!   results) and on `matrixmultiply` otherwise; transposes are strided views, never copies.
 //! - [`Tape`] and [`Var`]: record ops on a per-step tape, then [`Var::backward`] returns the
 //!   [`Gradients`] of every param in one reverse sweep. Constants never get a gradient computed.
 //! - [`Var::grad`]: gradients recorded as vars, to differentiate again (any order);

@@ -11,7 +11,7 @@
 //! pairwise, then the leftover `k`s — whichever tile it falls in and whichever thread computes
 //! it, so the result does not depend on the thread count.
 
-use super::kernels::{in_bands, matmul_threads};
+use super::kernels::Banded;
 use super::simd::{on_lanes, Isa, Lanes};
 use super::Element;
 
@@ -40,40 +40,15 @@ pub(crate) struct Problem<T> {
 unsafe impl<T> Send for Problem<T> {}
 unsafe impl<T> Sync for Problem<T> {}
 
-/// `C = A·B` on the detected instruction set, in bands on several threads when it is big.
-///
-/// # Safety
-/// The problem must describe valid matrices, and C must alias neither A nor B.
-pub(crate) unsafe fn gemm<T: Element>(p: Problem<T>) {
-    // SAFETY: forwarded.
-    unsafe { gemm_on(Isa::detected(), matmul_threads(), p) }
-}
-
-/// [`gemm`] on a given instruction set and number of threads.
-///
-/// # Safety
-/// As [`gemm`], and the CPU must support `isa`.
-pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Problem<T>) {
-    let Problem { m, k, n, .. } = p;
-    if m == 0 || n == 0 {
-        return;
+impl<T: Element> Banded for Problem<T> {
+    fn dims(&self) -> (usize, usize, usize) {
+        (self.m, self.k, self.n)
     }
-    let long = m.max(n);
-    in_bands(m * n * k, long, threads, &|lo, len| {
-        let band = (lo, lo + len);
-        let (rows, cols) = if m >= n {
-            (band, (0, n))
-        } else {
-            ((0, m), band)
-        };
-        // SAFETY: the band lies inside C; the caller vouches for the rest.
-        unsafe { on_isa(isa, &p, rows, cols) }
-    });
-}
 
-/// Runs one band (rows × cols of C) on `isa`, for `f32` or `f64`.
-unsafe fn on_isa<T: Element>(isa: Isa, p: &Problem<T>, rows: (usize, usize), cols: (usize, usize)) {
-    on_lanes!(isa, p: Problem, band_avx512, band_avx2, band, (rows, cols))
+    unsafe fn band(&self, isa: Isa, rows: (usize, usize), cols: (usize, usize)) {
+        let p = self;
+        on_lanes!(isa, p: Problem, band_avx512, band_avx2, band, (rows, cols))
+    }
 }
 
 /// One zmm register per partial-sum vector; 4×3 tiles keep 12 of them live, with the four
@@ -298,6 +273,7 @@ unsafe fn tile<T: Element, S: Lanes<T>, const MR: usize, const NR: usize>(t: &Ti
 mod tests {
     use super::*;
     use crate::rng::NumpyRng;
+    use crate::tensor::kernels::in_bands_on;
     use crate::Tensor;
 
     /// The product through matrixmultiply, as the reference.
@@ -346,7 +322,7 @@ mod tests {
             csc: 1,
         };
         // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
-        unsafe { gemm_on(isa, threads, p) };
+        unsafe { in_bands_on(isa, threads, &p) };
         c
     }
 

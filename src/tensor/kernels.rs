@@ -1,5 +1,6 @@
 //! The loops. Every op, on the tape or off it, ends up here.
 
+use super::simd::Isa;
 use super::{Element, Shape, Tensor};
 use crate::error::{fmt_shape, Error, Result};
 
@@ -369,6 +370,50 @@ pub(crate) fn in_bands(
     });
 }
 
+/// A product that one of the SIMD kernels computes band by band of C.
+pub(crate) trait Banded: Sync {
+    /// `(m, k, n)`: C is m × n, the inner dimension k.
+    fn dims(&self) -> (usize, usize, usize);
+    /// Rows `rows.0..rows.1` × columns `cols.0..cols.1` of C, on `isa`.
+    ///
+    /// # Safety
+    /// The problem must describe valid, non-aliasing matrices, the band must lie inside C,
+    /// and the CPU must run `isa`.
+    unsafe fn band(&self, isa: Isa, rows: (usize, usize), cols: (usize, usize));
+}
+
+/// Runs `p` on the detected instruction set, in bands on several threads when it is big.
+///
+/// # Safety
+/// As [`Banded::band`].
+pub(crate) unsafe fn run_banded<P: Banded>(p: &P) {
+    // SAFETY: forwarded; the instruction set is this CPU's.
+    unsafe { in_bands_on(Isa::detected(), matmul_threads(), p) }
+}
+
+/// Runs `p` on `isa` in bands along C's longer side (one per thread when it is big). Each
+/// kernel computes every element the same way whichever band holds it, so the result does
+/// not depend on the thread count.
+///
+/// # Safety
+/// As [`Banded::band`].
+pub(crate) unsafe fn in_bands_on<P: Banded>(isa: Isa, threads: usize, p: &P) {
+    let (m, k, n) = p.dims();
+    if m == 0 || n == 0 {
+        return;
+    }
+    in_bands(m * n * k.max(1), m.max(n), threads, &|lo, len| {
+        let band = (lo, lo + len);
+        let (rows, cols) = if m > n {
+            (band, (0, n))
+        } else {
+            ((0, m), band)
+        };
+        // SAFETY: the band lies inside C; the caller vouches for the rest.
+        unsafe { p.band(isa, rows, cols) }
+    });
+}
+
 /// `C = A·B` for 2-D tensors with any strides (transposed views included, never copied).
 pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<T>> {
     if a.ndim() != 2 || b.ndim() != 2 {
@@ -401,11 +446,13 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
 /// choice never depends on the operands' layouts, so neither does the result.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kernel {
-    /// Both sides of C small and a long inner dimension: dot products (`dot`), each element
-    /// in `L` partial sums.
+    /// A C of a few registers' worth (at most 256 elements) and a long inner dimension, like
+    /// the small layers' `dW = dZ·A_prevᵀ` over the examples: dot products (`dot`), each
+    /// element in `L` partial sums.
     Dot,
-    /// One side of C small (`W1·X`, `dZ1·Xᵀ`), or a short inner dimension: outer products
-    /// read in place (`outer`), each element one chain of multiply-adds.
+    /// One side of C small (`W1·X`, `dZ1·Xᵀ`, a mini-batch's products), or a short inner
+    /// dimension: outer products read in place (`outer`), each element one chain of fused
+    /// multiply-adds.
     Outer,
     /// Everything else: matrixmultiply's packed panels.
     Packed,
@@ -467,7 +514,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // SAFETY: row i of A and column j of B are contiguous runs of k elements (in the
         // operands or in the copies, which live until the end of this block), and `c` is a
         // buffer of m·n elements that aliases neither.
-        unsafe { super::dot::gemm(p) };
+        unsafe { run_banded(&p) };
         return;
     }
     if kernel == Kernel::Outer {
@@ -535,7 +582,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // SAFETY: the strides are the operands' own (or the copies', alive until the end of
         // this block), B's rows are contiguous runs, and `c` is a buffer of m·n elements that
         // aliases neither.
-        unsafe { super::outer::gemm(p) };
+        unsafe { run_banded(&p) };
         return;
     }
     // matrixmultiply copies A into panels of a few rows and B into panels of a few columns;

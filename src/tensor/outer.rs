@@ -17,7 +17,7 @@
 //! the instruction set or the thread — so results do not depend on any of them, and equal a
 //! plain scalar loop of `mul_add` bit for bit.
 
-use super::kernels::{in_bands, matmul_threads};
+use super::kernels::Banded;
 use super::simd::{on_lanes, Isa, Lanes};
 use super::Element;
 
@@ -51,39 +51,15 @@ pub(crate) struct Outer<T> {
 unsafe impl<T> Send for Outer<T> {}
 unsafe impl<T> Sync for Outer<T> {}
 
-/// `C = A·B` on the detected instruction set, in bands on several threads when it is big.
-///
-/// # Safety
-/// The problem must describe valid matrices, and C must alias neither A nor B.
-pub(crate) unsafe fn gemm<T: Element>(p: Outer<T>) {
-    // SAFETY: forwarded.
-    unsafe { gemm_on(Isa::detected(), matmul_threads(), p) }
-}
-
-/// [`gemm`] on a given instruction set and number of threads.
-///
-/// # Safety
-/// As [`gemm`], and the CPU must run `isa`.
-pub(crate) unsafe fn gemm_on<T: Element>(isa: Isa, threads: usize, p: Outer<T>) {
-    let Outer { m, k, n, .. } = p;
-    if m == 0 || n == 0 {
-        return;
+impl<T: Element> Banded for Outer<T> {
+    fn dims(&self) -> (usize, usize, usize) {
+        (self.m, self.k, self.n)
     }
-    in_bands(m * n * k.max(1), m.max(n), threads, &|lo, len| {
-        let band = (lo, lo + len);
-        let (rows, cols) = if m > n {
-            (band, (0, n))
-        } else {
-            ((0, m), band)
-        };
-        // SAFETY: the band lies inside C; the caller vouches for the rest.
-        unsafe { on_isa(isa, &p, rows, cols) }
-    });
-}
 
-/// Runs one band (rows × cols of C) on `isa`, for `f32` or `f64`.
-unsafe fn on_isa<T: Element>(isa: Isa, p: &Outer<T>, rows: (usize, usize), cols: (usize, usize)) {
-    on_lanes!(isa, p: Outer, band_avx512, band_avx2, band, (rows, cols))
+    unsafe fn band(&self, isa: Isa, rows: (usize, usize), cols: (usize, usize)) {
+        let p = self;
+        on_lanes!(isa, p: Outer, band_avx512, band_avx2, band, (rows, cols))
+    }
 }
 
 /// 8 rows × 3 zmm vectors: 24 accumulators, 3 of B and a broadcast, 28 of the 32 registers.
@@ -424,6 +400,7 @@ unsafe fn store_c<T: Element, S: Lanes<T>, const MR: usize, const NV: usize, con
 mod tests {
     use super::*;
     use crate::rng::NumpyRng;
+    use crate::tensor::kernels::in_bands_on;
     use crate::Tensor;
 
     /// The product as a plain scalar loop: each element the chain of fused multiply-adds over
@@ -489,7 +466,7 @@ mod tests {
             csc: 1,
         };
         // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
-        unsafe { gemm_on(isa, threads, p) };
+        unsafe { in_bands_on(isa, threads, &p) };
         c
     }
 
@@ -513,7 +490,7 @@ mod tests {
             csc: n,
         };
         // SAFETY: as in `direct`, with C's strides swapped.
-        unsafe { gemm_on(isa, threads, p) };
+        unsafe { in_bands_on(isa, threads, &p) };
         c
     }
 

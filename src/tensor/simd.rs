@@ -312,115 +312,84 @@ pub(crate) mod x86 {
         |p, v, n| { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as u16, v) },
         |v| { _mm512_reduce_add_ps(v) }
     );
-    lanes!(
-        Avx2F64,
-        Avx2F64,
-        "avx2,fma",
-        dot_tile_avx2_f64,
-        outer_tile_avx2_f64,
-        f64,
-        __m256d,
-        4,
-        _mm256_setzero_pd,
-        _mm256_loadu_pd,
-        _mm256_fmadd_pd,
-        _mm256_set1_pd,
-        _mm256_storeu_pd,
-        |p, n| {
-            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
-            _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane))
-        },
-        |p, v, n| {
-            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
-            _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane), v)
-        },
-        |v| {
-            let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-            _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
-        }
-    );
-    lanes!(
-        Avx2F32,
-        Avx2F32,
-        "avx2,fma",
-        dot_tile_avx2_f32,
-        outer_tile_avx2_f32,
-        f32,
-        __m256,
-        8,
-        _mm256_setzero_ps,
-        _mm256_loadu_ps,
-        _mm256_fmadd_ps,
-        _mm256_set1_ps,
-        _mm256_storeu_ps,
-        |p, n| {
-            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-            _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane))
-        },
-        |p, v, n| {
-            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-            _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane), v)
-        },
-        |v| {
-            let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-            let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-            _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
-        }
-    );
-    // ymm registers with AVX-512's 32 of them: the narrow lanes of the AVX-512 sets.
-    lanes!(
-        Avx512VlF64,
+    // ymm registers: of AVX2, and (with AVX-512's 32 of them) the narrow lanes of AVX-512.
+    macro_rules! ymm_f64 {
+        ($name:ident, $features:literal, $dot_tile:ident, $outer_tile:ident) => {
+            lanes!(
+                $name,
+                $name,
+                $features,
+                $dot_tile,
+                $outer_tile,
+                f64,
+                __m256d,
+                4,
+                _mm256_setzero_pd,
+                _mm256_loadu_pd,
+                _mm256_fmadd_pd,
+                _mm256_set1_pd,
+                _mm256_storeu_pd,
+                |p, n| {
+                    let lane = _mm256_setr_epi64x(0, 1, 2, 3);
+                    _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane))
+                },
+                |p, v, n| {
+                    let lane = _mm256_setr_epi64x(0, 1, 2, 3);
+                    let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane);
+                    _mm256_maskstore_pd(p, mask, v)
+                },
+                |v| {
+                    let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+                    _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
+                }
+            );
+        };
+    }
+    macro_rules! ymm_f32 {
+        ($name:ident, $features:literal, $dot_tile:ident, $outer_tile:ident) => {
+            lanes!(
+                $name,
+                $name,
+                $features,
+                $dot_tile,
+                $outer_tile,
+                f32,
+                __m256,
+                8,
+                _mm256_setzero_ps,
+                _mm256_loadu_ps,
+                _mm256_fmadd_ps,
+                _mm256_set1_ps,
+                _mm256_storeu_ps,
+                |p, n| {
+                    let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                    _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane))
+                },
+                |p, v, n| {
+                    let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane);
+                    _mm256_maskstore_ps(p, mask, v)
+                },
+                |v| {
+                    let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+                    let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+                    _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
+                }
+            );
+        };
+    }
+    ymm_f64!(Avx2F64, "avx2,fma", dot_tile_avx2_f64, outer_tile_avx2_f64);
+    ymm_f32!(Avx2F32, "avx2,fma", dot_tile_avx2_f32, outer_tile_avx2_f32);
+    ymm_f64!(
         Avx512VlF64,
         "avx512f,avx512vl,avx2,fma",
         dot_tile_avx512vl_f64,
-        outer_tile_avx512vl_f64,
-        f64,
-        __m256d,
-        4,
-        _mm256_setzero_pd,
-        _mm256_loadu_pd,
-        _mm256_fmadd_pd,
-        _mm256_set1_pd,
-        _mm256_storeu_pd,
-        |p, n| {
-            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
-            _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane))
-        },
-        |p, v, n| {
-            let lane = _mm256_setr_epi64x(0, 1, 2, 3);
-            _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), lane), v)
-        },
-        |v| {
-            let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-            _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
-        }
+        outer_tile_avx512vl_f64
     );
-    lanes!(
-        Avx512VlF32,
+    ymm_f32!(
         Avx512VlF32,
         "avx512f,avx512vl,avx2,fma",
         dot_tile_avx512vl_f32,
-        outer_tile_avx512vl_f32,
-        f32,
-        __m256,
-        8,
-        _mm256_setzero_ps,
-        _mm256_loadu_ps,
-        _mm256_fmadd_ps,
-        _mm256_set1_ps,
-        _mm256_storeu_ps,
-        |p, n| {
-            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-            _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane))
-        },
-        |p, v, n| {
-            let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-            _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), lane), v)
-        },
-        |v| {
-            let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-            let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-            _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
-        }
+        outer_tile_avx512vl_f32
     );
 }
