@@ -442,6 +442,23 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
     Ok(Tensor::from_parts(c, &[m, n]))
 }
 
+/// A layout of the 2-D `t` with contiguous rows: its start and the stride between rows.
+fn contiguous_rows<T: Element>(t: &Tensor<T>) -> Option<(*const T, usize)> {
+    t.layouts()
+        .into_iter()
+        .find(|&(_, _, cs)| cs == 1)
+        .map(|(p, rs, _)| (p, rs as usize))
+}
+
+/// `t`'s rows as [`contiguous_rows`] finds them, or else those of a row-major copy kept in
+/// `copy` (so the pointer stays valid while `copy` and `t` live).
+fn rows_or_copy<T: Element>(t: &Tensor<T>, copy: &mut Option<Tensor<T>>) -> (*const T, usize) {
+    contiguous_rows(t).unwrap_or_else(|| {
+        let c = copy.insert(t.contiguous());
+        (c.storage().as_ptr(), t.shape()[1])
+    })
+}
+
 /// Where a product goes, by its dimensions only: each kernel sums in its own order, and the
 /// choice never depends on the operands' layouts, so neither does the result.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -484,21 +501,9 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // Read rows of A and columns of B in place when some layout has them contiguous, else
         // from a copy: the path depends on the shapes only, so an operand's layouts never
         // change the result.
-        let (a_copy, bt_copy);
-        let (pa, lda) = match a.layouts().into_iter().find(|&(_, _, cs)| cs == 1) {
-            Some((p, rs, _)) => (p, rs as usize),
-            None => {
-                a_copy = a.contiguous();
-                (a_copy.storage().as_ptr(), k)
-            }
-        };
-        let (pb, ldb) = match b.layouts().into_iter().find(|&(_, rs, _)| rs == 1) {
-            Some((p, _, cs)) => (p, cs as usize),
-            None => {
-                bt_copy = b.t().contiguous();
-                (bt_copy.storage().as_ptr(), k)
-            }
-        };
+        let (mut a_copy, mut bt_copy) = (None, None);
+        let (pa, lda) = rows_or_copy(a, &mut a_copy);
+        let (pb, ldb) = rows_or_copy(&b.t(), &mut bt_copy);
         let p = super::dot::Problem {
             m,
             k,
@@ -522,26 +527,19 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // compute Cᵀ = Bᵀ·Aᵀ when B's columns are (`dZ1·Xᵀ`: X's own rows become the broadcast
         // side). With both, a wide C prefers the second: B's rows would lie far apart. Every
         // choice gives the same bits (see `outer`), so layouts never change the result.
-        let rows = b.layouts().into_iter().find(|&(_, _, cs)| cs == 1);
-        let cols = b.layouts().into_iter().find(|&(_, rs, _)| rs == 1);
+        let (rows, cols) = (contiguous_rows(b), contiguous_rows(&b.t()));
         let (pc, ldc) = (c.as_mut_ptr(), n);
-        let (a_copy, b_copy);
-        let p = match (rows, cols) {
-            (_, Some((pb, _, cs))) if rows.is_none() || n > 1024 => {
+        let mut copy = None;
+        let p = match cols {
+            Some((pb, ld)) if rows.is_none() || n > 1024 => {
                 // B' = Aᵀ: its rows are A's columns, in place or from a copy (A is small).
-                let (pa, lda) = match a.layouts().into_iter().find(|&(_, rs, _)| rs == 1) {
-                    Some((p, _, cs)) => (p, cs as usize),
-                    None => {
-                        a_copy = a.t().contiguous();
-                        (a_copy.storage().as_ptr(), m)
-                    }
-                };
+                let (pa, lda) = rows_or_copy(&a.t(), &mut copy);
                 super::outer::Outer {
                     m: n,
                     k,
                     n: m,
                     a: pb,
-                    rsa: cs as usize,
+                    rsa: ld,
                     csa: 1,
                     b: pa,
                     ldb: lda,
@@ -551,13 +549,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
                 }
             }
             _ => {
-                let (pb, ldb) = match rows {
-                    Some((p, rs, _)) => (p, rs as usize),
-                    None => {
-                        b_copy = b.contiguous();
-                        (b_copy.storage().as_ptr(), n)
-                    }
-                };
+                let (pb, ldb) = rows_or_copy(b, &mut copy);
                 // A is broadcast element by element: along its rows when it can be.
                 let (pa, rsa, csa) = a
                     .layouts()

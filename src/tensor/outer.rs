@@ -98,20 +98,17 @@ unsafe fn band_avx2<T: Element, S: Lanes<T>>(
 
 /// The rows × cols part of C: for each block of `k`, tiles of `NV·L` columns left to right
 /// (the last one narrower), each over the rows top to bottom in tiles of `MR` rows, then 4 or
-/// 2, then single rows. The first row tile of each column tile fetches the next column
-/// tile's panel of B; when the band has many rows, A is the side that streams, and each row
-/// tile fetches the next one's rows.
+/// 2, then single rows. While a block computes, B's next block of rows is fetched in order
+/// when it is one short stretch of memory; otherwise the first row tile of each column tile
+/// fetches the next column tile's panel. When the band has many rows, A is the side that
+/// streams, and each row tile fetches the next one's rows.
 #[inline(always)]
 unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     p: &Outer<T>,
     (r0, r1): (usize, usize),
     (c0, c1): (usize, usize),
 ) {
-    let kcx: usize = std::env::var("TG_KC")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(KC);
-    let kc = if p.k <= 2 * kcx { p.k.max(1) } else { kcx };
+    let kc = if p.k <= 2 * KC { p.k.max(1) } else { KC };
     let wide = NV * S::L;
     let a_streams = r1 - r0 > 64 && p.csa == 1;
     let per_line = LINE / std::mem::size_of::<T>();
@@ -119,7 +116,7 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
         let len = kc.min(p.k - k0);
         // When the next block of B's rows is one short stretch of memory (the band spans whole
         // rows, and they fit in L2), it is fetched in order, a line per step of this block.
-        let next = (k0 + len).min(p.k);
+        let next = k0 + len;
         let next_lines = (kc.min(p.k - next) * p.ldb).div_ceil(per_line);
         let whole_rows =
             next_lines > 0 && p.ldb - (c1 - c0) < per_line && next_lines * LINE <= 1 << 19;
@@ -132,8 +129,8 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
                 p.b.wrapping_add(next * p.ldb)
             } else if j + wide < c1 {
                 p.b.wrapping_add(k0 * p.ldb + j + wide)
-            } else if k0 + len < p.k {
-                p.b.wrapping_add((k0 + len) * p.ldb + c0)
+            } else if next < p.k {
+                p.b.wrapping_add(next * p.ldb + c0)
             } else {
                 std::ptr::null()
             };
