@@ -110,6 +110,10 @@ pub(crate) trait Lanes<T: Element>: Copy {
     unsafe fn splat(x: T) -> Self::V;
     /// Writes the `L` lanes to `p` (unaligned).
     unsafe fn store(p: *mut T, v: Self::V);
+    /// The lower half of `lo`'s lanes, then the lower half of `hi`'s.
+    unsafe fn join_halves(lo: Self::V, hi: Self::V) -> Self::V;
+    /// The upper half of `v`'s lanes moved down (the upper half of the result is unspecified).
+    unsafe fn upper_half(v: Self::V) -> Self::V;
     /// Writes the first `n < L` lanes to `p`.
     unsafe fn store_first(p: *mut T, v: Self::V, n: usize);
     /// The dot kernel's tile with these lanes. The SIMD sets run each tile as a function of
@@ -163,6 +167,14 @@ impl<T: Element> Lanes<T> for Portable {
         unsafe { (p as *mut [T; 4]).write_unaligned(v) }
     }
     #[inline(always)]
+    unsafe fn join_halves(lo: [T; 4], hi: [T; 4]) -> [T; 4] {
+        [lo[0], lo[1], hi[0], hi[1]]
+    }
+    #[inline(always)]
+    unsafe fn upper_half(v: [T; 4]) -> [T; 4] {
+        [v[2], v[3], v[2], v[3]]
+    }
+    #[inline(always)]
     unsafe fn store_first(p: *mut T, v: [T; 4], n: usize) {
         for (l, &x) in v.iter().enumerate().take(n) {
             // SAFETY: the caller's n elements.
@@ -190,7 +202,7 @@ pub(crate) mod x86 {
         ($name:ident, $narrow:ty, $features:literal, $dot_tile:ident, $outer_tile:ident, $t:ty,
          $v:ty, $l:literal, $zero:ident, $load:ident, $fma:ident, $splat:ident, $store:ident,
          |$p:ident, $n:ident| $first:block, |$sp:ident, $sv2:ident, $sn:ident| $store_first:block,
-         |$sv:ident| $sum:block) => {
+         |$sv:ident| $sum:block, |$jlo:ident, $jhi:ident| $join:block, |$uv:ident| $upper:block) => {
             #[derive(Clone, Copy)]
             pub(crate) struct $name;
 
@@ -258,6 +270,16 @@ pub(crate) mod x86 {
                     unsafe { $store(p, v) }
                 }
                 #[inline(always)]
+                unsafe fn join_halves($jlo: $v, $jhi: $v) -> $v {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $join }
+                }
+                #[inline(always)]
+                unsafe fn upper_half($uv: $v) -> $v {
+                    // SAFETY: the caller runs on this instruction set.
+                    unsafe { $upper }
+                }
+                #[inline(always)]
                 unsafe fn store_first($sp: *mut $t, $sv2: $v, $sn: usize) {
                     // SAFETY: the caller's n elements, on this instruction set.
                     unsafe { $store_first }
@@ -292,7 +314,9 @@ pub(crate) mod x86 {
         _mm512_storeu_pd,
         |p, n| { _mm512_maskz_loadu_pd(((1u32 << n) - 1) as u8, p) },
         |p, v, n| { _mm512_mask_storeu_pd(p, ((1u32 << n) - 1) as u8, v) },
-        |v| { _mm512_reduce_add_pd(v) }
+        |v| { _mm512_reduce_add_pd(v) },
+        |lo, hi| { _mm512_shuffle_f64x2(lo, hi, 0x44) },
+        |v| { _mm512_shuffle_f64x2(v, v, 0xEE) }
     );
     lanes!(
         Avx512F32,
@@ -310,7 +334,9 @@ pub(crate) mod x86 {
         _mm512_storeu_ps,
         |p, n| { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, p) },
         |p, v, n| { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as u16, v) },
-        |v| { _mm512_reduce_add_ps(v) }
+        |v| { _mm512_reduce_add_ps(v) },
+        |lo, hi| { _mm512_shuffle_f32x4(lo, hi, 0x44) },
+        |v| { _mm512_shuffle_f32x4(v, v, 0xEE) }
     );
     // ymm registers: of AVX2, and (with AVX-512's 32 of them) the narrow lanes of AVX-512.
     macro_rules! ymm_f64 {
@@ -341,7 +367,9 @@ pub(crate) mod x86 {
                 |v| {
                     let h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
                     _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
-                }
+                },
+                |lo, hi| { _mm256_permute2f128_pd(lo, hi, 0x20) },
+                |v| { _mm256_permute2f128_pd(v, v, 0x11) }
             );
         };
     }
@@ -374,7 +402,9 @@ pub(crate) mod x86 {
                     let h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
                     let h = _mm_add_ps(h, _mm_movehl_ps(h, h));
                     _mm_cvtss_f32(_mm_add_ss(h, _mm_shuffle_ps(h, h, 1)))
-                }
+                },
+                |lo, hi| { _mm256_permute2f128_ps(lo, hi, 0x20) },
+                |v| { _mm256_permute2f128_ps(v, v, 0x11) }
             );
         };
     }
