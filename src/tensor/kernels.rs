@@ -246,8 +246,8 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
     acc.reshape(target)
 }
 
-/// Below this many multiply-adds a product runs on the calling thread: a thread start costs
-/// about as much as 10⁵ of them.
+/// Below this many multiply-adds a product runs on the calling thread alone: handing a band
+/// to another thread would cost a good part of what it saves.
 const PARALLEL_MIN_WORK: usize = 1 << 22;
 /// Each thread gets a band at least this wide of the product's longer side.
 const PARALLEL_MIN_ROWS: usize = 64;
@@ -345,7 +345,8 @@ unsafe fn gemm_split<T: Element>(
 }
 
 /// Runs `band(lo, len)` over `0..long` split into one band per thread when the product is big
-/// (`work` multiply-adds), the first band on the calling thread; else once, here, over all of it.
+/// (`work` multiply-adds), the first band on the calling thread and the others on the pool's
+/// workers; else once, here, over all of it.
 pub(crate) fn in_bands(
     work: usize,
     long: usize,
@@ -361,13 +362,7 @@ pub(crate) fn in_bands(
         band(0, long);
         return;
     }
-    let width = long.div_ceil(parts);
-    std::thread::scope(|scope| {
-        for lo in (width..long).step_by(width) {
-            scope.spawn(move || band(lo, width.min(long - lo)));
-        }
-        band(0, width.min(long));
-    });
+    super::pool::run(long.div_ceil(parts), long, band);
 }
 
 /// A product that one of the SIMD kernels computes band by band of C.
@@ -437,8 +432,12 @@ pub(crate) fn matmul<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<
             ),
         ));
     }
-    let mut c = vec![T::ZERO; m * n];
-    gemm_into(a, b, &mut c);
+    // C is not zeroed first: every kernel writes each element (none reads C). Zeroing would
+    // also leave the C of a product split over threads in the calling thread's cache.
+    let mut c = Vec::with_capacity(m * n);
+    gemm_into(a, b, &mut c.spare_capacity_mut()[..m * n]);
+    // SAFETY: `gemm_into` wrote all m·n elements.
+    unsafe { c.set_len(m * n) };
     Ok(Tensor::from_parts(c, &[m, n]))
 }
 
@@ -489,8 +488,13 @@ impl Kernel {
     }
 }
 
-/// `c = A·B`, with `c` row-major (m, n). Shapes are checked by the caller.
-pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
+/// `c = A·B`, with `c` row-major (m, n): every element written, none read. Shapes are checked
+/// by the caller.
+pub(crate) fn gemm_into<T: Element>(
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    c: &mut [std::mem::MaybeUninit<T>],
+) {
     let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
     debug_assert_eq!(c.len(), m * n);
     if m == 0 || n == 0 {
@@ -512,7 +516,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
             lda,
             b: pb,
             ldb,
-            c: c.as_mut_ptr(),
+            c: c.as_mut_ptr().cast(),
             rsc: n,
             csc: 1,
         };
@@ -528,7 +532,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
         // side). With both, a wide C prefers the second: B's rows would lie far apart. Every
         // choice gives the same bits (see `outer`), so layouts never change the result.
         let (rows, cols) = (contiguous_rows(b), contiguous_rows(&b.t()));
-        let (pc, ldc) = (c.as_mut_ptr(), n);
+        let (pc, ldc) = (c.as_mut_ptr().cast::<T>(), n);
         let mut copy = None;
         let p = match cols {
             Some((pb, ld)) if rows.is_none() || n > 1024 => {
@@ -590,7 +594,7 @@ pub(crate) fn gemm_into<T: Element>(a: &Tensor<T>, b: &Tensor<T>, c: &mut [T]) {
     let (pa, rsa, csa) = pick(a, T::PACK_A_ROW_MAJOR);
     let (pb, rsb, csb) = pick(b, !T::PACK_A_ROW_MAJOR);
     let (rsc, csc) = (n as isize, 1isize);
-    let pc = c.as_mut_ptr();
+    let pc = c.as_mut_ptr().cast::<T>();
     // SAFETY: the shapes and strides describe the tensors' own storage (checked by the
     // callers), and `c` is a buffer of m·n elements that aliases neither operand.
     unsafe {

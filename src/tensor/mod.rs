@@ -11,6 +11,7 @@ mod dot;
 mod element;
 pub(crate) mod kernels;
 mod outer;
+mod pool;
 pub(crate) mod simd;
 
 use std::sync::Arc;

@@ -232,7 +232,9 @@ unsafe fn rows<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(t: &Ti
     unsafe {
         match t.mr {
             mr if mr == MR && whole => tile::<T, S, MR, NV, true, false>(t),
-            mr if mr == MR && paired && MR.is_multiple_of(2) => tile::<T, S, MR, NV, false, true>(t),
+            mr if mr == MR && paired && MR.is_multiple_of(2) => {
+                tile::<T, S, MR, NV, false, true>(t)
+            }
             mr if mr == MR => tile::<T, S, MR, NV, false, false>(t),
             4 if whole => tile::<T, S, 4, NV, true, false>(t),
             4 if paired => tile::<T, S, 4, NV, false, true>(t),
