@@ -98,10 +98,10 @@ unsafe fn band_avx2<T: Element, S: Lanes<T>>(
 
 /// The rows × cols part of C: for each block of `k`, tiles of `NV·L` columns left to right
 /// (the last one narrower), each over the rows top to bottom in tiles of `MR` rows, then 4 or
-/// 2, then single rows. While a block computes, B's next block of rows is fetched in order
-/// when it is one short stretch of memory; otherwise the first row tile of each column tile
-/// fetches the next column tile's panel. When the band has many rows, A is the side that
-/// streams, and each row tile fetches the next one's rows.
+/// 2, then single rows. While a block computes, B's next block of rows (over the band's
+/// columns) is fetched in order when it fits in L2; otherwise the first row tile of each
+/// column tile fetches the next column tile's panel. When the band has many rows, A is the
+/// side that streams, and each row tile fetches the next one's rows.
 #[inline(always)]
 unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     p: &Outer<T>,
@@ -114,19 +114,28 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     let per_line = LINE / std::mem::size_of::<T>();
     for k0 in (0..p.k.max(1)).step_by(kc) {
         let len = kc.min(p.k - k0);
-        // When the next block of B's rows is one short stretch of memory (the band spans whole
-        // rows, and they fit in L2), it is fetched in order, a line per step of this block.
+        // When the next block of B's rows, over the band's columns, fits in L2, it is fetched
+        // in order, a line per step of this block: one stretch of memory when the band spans
+        // whole rows, else `per_row` lines of each row (the band's columns on two threads).
         let next = k0 + len;
-        let next_lines = (kc.min(p.k - next) * p.ldb).div_ceil(per_line);
-        let whole_rows =
-            next_lines > 0 && p.ldb - (c1 - c0) < per_line && next_lines * LINE <= 1 << 19;
+        let next_rows = kc.min(p.k - next);
+        let per_row = if p.ldb - (c1 - c0) < per_line {
+            0
+        } else {
+            (c1 - c0).div_ceil(per_line) + 1
+        };
+        let next_lines = match per_row {
+            0 => (next_rows * p.ldb).div_ceil(per_line),
+            lines => next_rows * lines,
+        };
+        let whole_rows = next_lines > 0 && next_lines * LINE <= 1 << 19;
         let mut step = 0;
         for j in (c0..c1).step_by(wide) {
             let w = wide.min(c1 - j);
             // The next panel: this block's rows at the next columns, or the next block's rows
             // at the band's first columns.
             let ahead_b = if whole_rows {
-                p.b.wrapping_add(next * p.ldb)
+                p.b.wrapping_add(next * p.ldb + if per_row == 0 { 0 } else { c0 })
             } else if j + wide < c1 {
                 p.b.wrapping_add(k0 * p.ldb + j + wide)
             } else if next < p.k {
@@ -161,6 +170,8 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
                         std::ptr::null()
                     },
                     seq: whole_rows.then_some((step, next_lines)),
+                    per_row,
+                    band_width: c1 - c0,
                     ahead_a: if a_streams && i + mr < r1 {
                         p.a.wrapping_add((i + mr) * p.rsa + k0)
                     } else {
@@ -194,10 +205,13 @@ pub(crate) struct Tile<T> {
     first: bool,
     /// What of B to ask L2 for while this tile computes, null for nothing: the next panel
     /// (the same rows, the next tile's columns), one row per step, when `seq` is `None`;
-    /// else the next block of rows, contiguous, one line per step from line `seq.0` on, up
-    /// to line `seq.1`.
+    /// else the next block of rows, one line per step from line `seq.0` on, up to line
+    /// `seq.1`: contiguous when `per_row` is 0, else `per_row` lines of each row (`ldb`
+    /// apart), which cover its `band_width` elements from `ahead_b` on.
     ahead_b: *const T,
     seq: Option<(usize, usize)>,
+    per_row: usize,
+    band_width: usize,
     /// A's next row tile (rows `rsa` apart), to ask L1 for one line per step; null unless A
     /// is the side that streams.
     ahead_a: *const T,
@@ -287,8 +301,18 @@ unsafe fn tile<
             if !t.ahead_b.is_null() {
                 match t.seq {
                     Some((from, to)) => {
-                        if from + q < to {
-                            S::prefetch_l2(t.ahead_b.wrapping_add((from + q) * per_line));
+                        let line = from + q;
+                        if line < to {
+                            let at = match t.per_row {
+                                0 => line * per_line,
+                                lines => {
+                                    // The row's last line is the one holding its last
+                                    // element (its first one may start mid-line).
+                                    let (row, l) = (line / lines, line % lines);
+                                    row * t.ldb + (l * per_line).min(t.band_width - 1)
+                                }
+                            };
+                            S::prefetch_l2(t.ahead_b.wrapping_add(at));
                         }
                     }
                     None => {
