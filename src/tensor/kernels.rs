@@ -339,18 +339,19 @@ unsafe fn gemm_split<T: Element>(
         }
     }
     let shared = Shared(run);
-    in_bands(m * n * k, long, matmul_threads(), &|lo, len| {
+    in_bands(m * n * k, long, matmul_threads(), 1, &|lo, len| {
         shared.run(lo, len)
     });
 }
 
-/// Runs `band(lo, len)` over `0..long` split into one band per thread when the product is big
-/// (`work` multiply-adds), the first band on the calling thread and the others on the pool's
-/// workers; else once, here, over all of it.
+/// Runs `band(lo, len)` over `0..long` split into `pieces` bands per thread when the product is
+/// big (`work` multiply-adds), taken by the calling thread and the pool's workers as each gets
+/// free; else once, here, over all of it.
 pub(crate) fn in_bands(
     work: usize,
     long: usize,
     threads: usize,
+    pieces: usize,
     band: &(dyn Fn(usize, usize) + Sync),
 ) {
     let parts = if work >= PARALLEL_MIN_WORK {
@@ -362,7 +363,14 @@ pub(crate) fn in_bands(
         band(0, long);
         return;
     }
-    super::pool::run(long.div_ceil(parts), long, band);
+    let width = match pieces {
+        1 => long.div_ceil(parts),
+        // Whole multiples of the minimum, so that row tiles are not cut.
+        _ => long
+            .div_ceil(parts * pieces)
+            .next_multiple_of(PARALLEL_MIN_ROWS),
+    };
+    super::pool::run(parts, width, long, band);
 }
 
 /// A product that one of the SIMD kernels computes band by band of C.
@@ -397,7 +405,10 @@ pub(crate) unsafe fn in_bands_on<P: Banded>(isa: Isa, threads: usize, p: &P) {
     if m == 0 || n == 0 {
         return;
     }
-    in_bands(m * n * k.max(1), m.max(n), threads, &|lo, len| {
+    // Bands of rows (a tall C, whose A streams) come in several pieces per thread, so a slower
+    // thread takes fewer; bands of columns share A's blocks, and stay one per thread.
+    let pieces = if m > n { 8 } else { 1 };
+    in_bands(m * n * k.max(1), m.max(n), threads, pieces, &|lo, len| {
         let band = (lo, lo + len);
         let (rows, cols) = if m > n {
             (band, (0, n))

@@ -1,6 +1,7 @@
 //! The threads big products run their bands on, started once and kept.
 //!
-//! A product hands each worker a band and computes the first one itself. Between products a
+//! A product's bands are taken in order by whichever thread is free, the caller's among them,
+//! so a thread that runs slower (its CPU shared with other work) takes fewer. Between products a
 //! worker spins for a while before it sleeps: a training step's products come a fraction of a
 //! millisecond apart, and starting a thread for each, or waking one whose CPU has gone idle,
 //! costs a good part of what the second thread saves (see the README's performance section).
@@ -25,13 +26,15 @@ const SPIN: Duration = Duration::from_millis(2);
 /// A band function: `band(lo, len)` computes `len` rows (or columns) from `lo`.
 type BandFn<'a> = dyn Fn(usize, usize) + Sync + 'a;
 
-/// What a product posts: its band function and how its long side is split. The function's
-/// lifetime is erased; the poster waits for every worker before that borrow ends.
+/// What a product posts: its band function, how its long side is split, and how many workers
+/// take part. The function's lifetime is erased; the poster waits for every worker before that
+/// borrow ends.
 #[derive(Clone, Copy)]
 struct Job {
     band: *const BandFn<'static>,
     width: usize,
     long: usize,
+    helpers: usize,
 }
 
 /// The state the caller and the workers share.
@@ -42,6 +45,8 @@ struct Shared {
     job: UnsafeCell<Job>,
     /// Workers yet to finish the posted job.
     left: AtomicUsize,
+    /// The posted job's next band to take.
+    next: AtomicUsize,
     panicked: AtomicBool,
 }
 
@@ -66,8 +71,10 @@ fn pool() -> Option<&'static Pool> {
                 band: &|_, _| {},
                 width: 0,
                 long: 0,
+                helpers: 0,
             }),
             left: AtomicUsize::new(0),
+            next: AtomicUsize::new(0),
             panicked: AtomicBool::new(false),
         }));
         let workers = (1..matmul_threads())
@@ -88,7 +95,8 @@ fn pool() -> Option<&'static Pool> {
     .as_ref()
 }
 
-/// A worker's life: wait for a job, compute band `index` of it (if the split has one), report.
+/// A worker's life: wait for a job, take bands of it while there are any (if it is one of the
+/// job's helpers), report.
 fn work(shared: &'static Shared, index: usize) {
     let mut seen = 0;
     loop {
@@ -107,11 +115,11 @@ fn work(shared: &'static Shared, index: usize) {
         // SAFETY: the poster wrote the job before bumping `posted` and leaves it alone until
         // this worker has decremented `left`; the band function lives until then too.
         let job = unsafe { *shared.job.get() };
-        let lo = index * job.width;
-        if lo < job.long {
+        if index <= job.helpers {
             // SAFETY: as above.
             let band = unsafe { &*job.band };
-            if catch_unwind(AssertUnwindSafe(|| band(lo, job.width.min(job.long - lo)))).is_err() {
+            let taken = || take_bands(&shared.next, job.width, job.long, band);
+            if catch_unwind(AssertUnwindSafe(taken)).is_err() {
                 shared.panicked.store(true, Ordering::Relaxed);
             }
         }
@@ -119,20 +127,31 @@ fn work(shared: &'static Shared, index: usize) {
     }
 }
 
-/// Runs `band` over `0..long` in bands of `width` (the last one shorter), the first on the
-/// calling thread, and returns when all of them are done.
-pub(crate) fn run(width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync)) {
-    let parts = long.div_ceil(width);
+/// Takes the next band from `next` and runs it, while there are bands left.
+fn take_bands(next: &AtomicUsize, width: usize, long: usize, band: &BandFn<'_>) {
+    loop {
+        let lo = next.fetch_add(1, Ordering::Relaxed).saturating_mul(width);
+        if lo >= long {
+            return;
+        }
+        band(lo, width.min(long - lo));
+    }
+}
+
+/// Runs `band` over `0..long` in bands of `width` (the last one shorter) on `threads` threads,
+/// the calling thread among them, and returns when all of them are done.
+pub(crate) fn run(threads: usize, width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync)) {
+    let helpers = threads.min(long.div_ceil(width)).saturating_sub(1);
     // A poisoned lock is still good: a band that panicked was waited for like any other.
     let held = pool()
-        .filter(|pool| parts <= pool.workers.len() + 1)
+        .filter(|pool| helpers <= pool.workers.len())
         .and_then(|pool| match pool.lock.try_lock() {
             Ok(lock) => Some((pool, lock)),
             Err(TryLockError::Poisoned(poisoned)) => Some((pool, poisoned.into_inner())),
             Err(TryLockError::WouldBlock) => None,
         });
     let Some((pool, _lock)) = held else {
-        return scoped(width, long, band);
+        return scoped(helpers, width, long, band);
     };
     let shared = pool.shared;
     // SAFETY: the lifetime is only erased: this function waits below until no worker can
@@ -145,14 +164,18 @@ pub(crate) fn run(width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync
             band: erased,
             width,
             long,
+            helpers,
         }
     };
+    shared.next.store(0, Ordering::Relaxed);
     shared.left.store(pool.workers.len(), Ordering::Relaxed);
     shared.posted.fetch_add(1, Ordering::Release);
     for worker in &pool.workers {
         worker.unpark();
     }
-    let mine = catch_unwind(AssertUnwindSafe(|| band(0, width.min(long))));
+    let mine = catch_unwind(AssertUnwindSafe(|| {
+        take_bands(&shared.next, width, long, band)
+    }));
     let mut spins = 0u32;
     while shared.left.load(Ordering::Acquire) != 0 {
         spins = spins.wrapping_add(1);
@@ -170,13 +193,15 @@ pub(crate) fn run(width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync
     }
 }
 
-/// The same on threads started for this product alone.
-fn scoped(width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync)) {
+/// The same with `helpers` threads started for this product alone.
+fn scoped(helpers: usize, width: usize, long: usize, band: &(dyn Fn(usize, usize) + Sync)) {
+    let next = AtomicUsize::new(0);
+    let next = &next;
     std::thread::scope(|scope| {
-        for lo in (width..long).step_by(width) {
-            scope.spawn(move || band(lo, width.min(long - lo)));
+        for _ in 0..helpers {
+            scope.spawn(move || take_bands(next, width, long, band));
         }
-        band(0, width.min(long));
+        take_bands(next, width, long, band);
     });
 }
 
@@ -187,7 +212,7 @@ mod tests {
     /// Runs `long` indices in bands of `width` and counts how often each one was visited.
     fn visits(width: usize, long: usize) -> Vec<usize> {
         let seen: Vec<AtomicUsize> = (0..long).map(|_| AtomicUsize::new(0)).collect();
-        run(width, long, &|lo, len| {
+        run(2, width, long, &|lo, len| {
             for n in &seen[lo..lo + len] {
                 n.fetch_add(1, Ordering::Relaxed);
             }
@@ -202,7 +227,7 @@ mod tests {
                 scope.spawn(move || {
                     for round in 0..200 {
                         let long = 1 + (caller * 37 + round * 11) % 300;
-                        let width = long.div_ceil(2);
+                        let width = long.div_ceil(1 + round % 7);
                         assert!(
                             visits(width, long).iter().all(|&n| n == 1),
                             "{long} / {width}"
@@ -217,7 +242,7 @@ mod tests {
     fn a_band_that_panics_reaches_the_caller_and_the_pool_goes_on() {
         for _ in 0..3 {
             let outcome = catch_unwind(|| {
-                run(10, 20, &|lo, _| {
+                run(2, 10, 20, &|lo, _| {
                     if lo > 0 {
                         panic!("band at {lo}");
                     }
