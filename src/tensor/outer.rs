@@ -112,18 +112,18 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     let wide = NV * S::L;
     let a_streams = r1 - r0 > 64 && p.csa == 1;
     let per_line = LINE / std::mem::size_of::<T>();
+    // When the next block of B's rows, over the band's columns, fits in L2, it is fetched in
+    // order, a line per step of this block: one stretch of memory when the band spans whole
+    // rows, else `per_row` lines of each row (the band's columns on two threads).
+    let per_row = if p.ldb - (c1 - c0) < per_line {
+        0
+    } else {
+        (c1 - c0).div_ceil(per_line) + 1
+    };
     for k0 in (0..p.k.max(1)).step_by(kc) {
         let len = kc.min(p.k - k0);
-        // When the next block of B's rows, over the band's columns, fits in L2, it is fetched
-        // in order, a line per step of this block: one stretch of memory when the band spans
-        // whole rows, else `per_row` lines of each row (the band's columns on two threads).
         let next = k0 + len;
         let next_rows = kc.min(p.k - next);
-        let per_row = if p.ldb - (c1 - c0) < per_line {
-            0
-        } else {
-            (c1 - c0).div_ceil(per_line) + 1
-        };
         let next_lines = match per_row {
             0 => (next_rows * p.ldb).div_ceil(per_line),
             lines => next_rows * lines,
@@ -169,9 +169,12 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
                     } else {
                         std::ptr::null()
                     },
-                    seq: whole_rows.then_some((step, next_lines)),
-                    per_row,
-                    band_width: c1 - c0,
+                    in_order: whole_rows.then_some(InOrder {
+                        from: step,
+                        to: next_lines,
+                        per_row,
+                        width: c1 - c0,
+                    }),
                     ahead_a: if a_streams && i + mr < r1 {
                         p.a.wrapping_add((i + mr) * p.rsa + k0)
                     } else {
@@ -185,6 +188,17 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
             }
         }
     }
+}
+
+/// The next block of B's rows, fetched a line per step: lines `from..to` of it, counted
+/// contiguously when `per_row` is 0, else `per_row` lines of each row (rows `ldb` apart), which
+/// cover the row's `width` elements.
+#[derive(Clone, Copy)]
+struct InOrder {
+    from: usize,
+    to: usize,
+    per_row: usize,
+    width: usize,
 }
 
 /// One tile: `mr` rows of A from `a` (elements `rsa` and `csa` apart), `len` rows of B from
@@ -204,14 +218,10 @@ pub(crate) struct Tile<T> {
     mr: usize,
     first: bool,
     /// What of B to ask L2 for while this tile computes, null for nothing: the next panel
-    /// (the same rows, the next tile's columns), one row per step, when `seq` is `None`;
-    /// else the next block of rows, one line per step from line `seq.0` on, up to line
-    /// `seq.1`: contiguous when `per_row` is 0, else `per_row` lines of each row (`ldb`
-    /// apart), which cover its `band_width` elements from `ahead_b` on.
+    /// (the same rows, the next tile's columns), one row per step, when `in_order` is `None`;
+    /// else the next block of rows from `ahead_b` on, as `in_order` says.
     ahead_b: *const T,
-    seq: Option<(usize, usize)>,
-    per_row: usize,
-    band_width: usize,
+    in_order: Option<InOrder>,
     /// A's next row tile (rows `rsa` apart), to ask L1 for one line per step; null unless A
     /// is the side that streams.
     ahead_a: *const T,
@@ -299,17 +309,22 @@ unsafe fn tile<
         }
         for q in 0..t.len {
             if !t.ahead_b.is_null() {
-                match t.seq {
-                    Some((from, to)) => {
+                match t.in_order {
+                    Some(InOrder {
+                        from,
+                        to,
+                        per_row,
+                        width,
+                    }) => {
                         let line = from + q;
                         if line < to {
-                            let at = match t.per_row {
+                            let at = match per_row {
                                 0 => line * per_line,
                                 lines => {
                                     // The row's last line is the one holding its last
                                     // element (its first one may start mid-line).
                                     let (row, l) = (line / lines, line % lines);
-                                    row * t.ldb + (l * per_line).min(t.band_width - 1)
+                                    row * t.ldb + (l * per_line).min(width - 1)
                                 }
                             };
                             S::prefetch_l2(t.ahead_b.wrapping_add(at));
