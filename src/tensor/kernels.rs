@@ -561,6 +561,7 @@ pub(crate) fn gemm_into<T: Element>(
                     c: pc,
                     rsc: 1,
                     csc: ldc,
+                    narrow_lanes: super::simd::halved_512(),
                 }
             }
             _ => {
@@ -583,6 +584,7 @@ pub(crate) fn gemm_into<T: Element>(
                     c: pc,
                     rsc: ldc,
                     csc: 1,
+                    narrow_lanes: super::simd::halved_512(),
                 }
             }
         };

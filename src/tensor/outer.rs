@@ -44,6 +44,9 @@ pub(crate) struct Outer<T> {
     pub c: *mut T,
     pub rsc: usize,
     pub csc: usize,
+    /// A tall C at most 20 columns wide takes the narrow lanes (ymm under AVX-512) instead of
+    /// paired zmm tiles: see [`super::simd::halved_512`].
+    pub narrow_lanes: bool,
 }
 
 // SAFETY: a problem is only shared between the threads of one product; they read A and B and
@@ -63,9 +66,11 @@ impl<T: Element> Banded for Outer<T> {
 }
 
 /// 8 rows × 3 zmm vectors: 24 accumulators, 3 of B and a broadcast, 28 of the 32 registers.
-/// A tall C at most 20 columns wide (`(dZ1·Xᵀ)ᵀ`) takes ymm vectors instead, which cover its
-/// width with fewer padding lanes: 4 rows × 5 of them in f64 (exactly 20), 8 rows × 3 in f32
-/// (24, where zmm vectors would compute 32).
+/// A tall C at most 20 columns wide (`(dZ1·Xᵀ)ᵀ`) is 2½ zmm vectors in f64, and its tiles pair
+/// the last one (8 + 8 + 4 columns). It takes ymm vectors instead where a zmm multiply-add
+/// costs as much as two ymm ones (`narrow_lanes`), and always in f32, where 20 columns are 1¼
+/// zmm vectors and a tile would wait on its broadcasts: 4 rows × 5 ymm vectors in f64 (exactly
+/// 20), 8 rows × 3 in f32 (the last one paired).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn band_avx512<T: Element, S: Lanes<T>>(
@@ -73,7 +78,7 @@ unsafe fn band_avx512<T: Element, S: Lanes<T>>(
     rows: (usize, usize),
     cols: (usize, usize),
 ) {
-    let narrow = cols.1 - cols.0 <= 20 && rows.1 - rows.0 > 64;
+    let narrow = (p.narrow_lanes || S::L > 8) && cols.1 - cols.0 <= 20 && rows.1 - rows.0 > 64;
     // SAFETY: forwarded; the narrow lanes run on the same instruction set.
     unsafe {
         match (narrow, <S::Narrow as Lanes<T>>::L) {
@@ -523,7 +528,13 @@ mod tests {
     }
 
     /// C = A·B on the kernel as written: A row-major, broadcast; B's rows.
-    fn direct<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+    fn direct<T: Element>(
+        isa: Isa,
+        threads: usize,
+        narrow_lanes: bool,
+        a: &Tensor<T>,
+        b: &Tensor<T>,
+    ) -> Vec<T> {
         let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
         let (a, b) = (a.contiguous(), b.contiguous());
@@ -539,6 +550,7 @@ mod tests {
             c: c.as_mut_ptr(),
             rsc: n,
             csc: 1,
+            narrow_lanes,
         };
         // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
         unsafe { in_bands_on(isa, threads, &p) };
@@ -547,7 +559,13 @@ mod tests {
 
     /// C = A·B as Cᵀ = Bᵀ·Aᵀ written into C through swapped strides: Bᵀ row-major is the
     /// broadcast side, Aᵀ row-major the rows read in place.
-    fn transposed<T: Element>(isa: Isa, threads: usize, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
+    fn transposed<T: Element>(
+        isa: Isa,
+        threads: usize,
+        narrow_lanes: bool,
+        a: &Tensor<T>,
+        b: &Tensor<T>,
+    ) -> Vec<T> {
         let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
         let (at, bt) = (a.t().contiguous(), b.t().contiguous());
@@ -563,16 +581,19 @@ mod tests {
             c: c.as_mut_ptr(),
             rsc: 1,
             csc: n,
+            narrow_lanes,
         };
         // SAFETY: as in `direct`, with C's strides swapped.
         unsafe { in_bands_on(isa, threads, &p) };
         c
     }
 
-    /// A way to run the kernel: C = A·B on an instruction set and a thread count.
-    type Kernel<T> = fn(Isa, usize, &Tensor<T>, &Tensor<T>) -> Vec<T>;
+    /// A way to run the kernel: C = A·B on an instruction set, a thread count, and with or
+    /// without the narrow lanes.
+    type Kernel<T> = fn(Isa, usize, bool, &Tensor<T>, &Tensor<T>) -> Vec<T>;
 
-    /// Both orientations on every instruction set and on 1 and 2 threads: bit for bit the
+    /// Both orientations on every instruction set, with and without the narrow lanes, and on
+    /// 1 and 2 threads: bit for bit the
     /// scalar chain of `mul_add`s, and close to matrixmultiply (`tol` per √k).
     fn check<T: Element>(rng: &mut NumpyRng, (m, k, n): (usize, usize, usize), tol: f64) {
         let a: Tensor<T> = Tensor::<f64>::randn(&[m, k], rng).cast();
@@ -588,13 +609,13 @@ mod tests {
         let kernels: [(&str, Kernel<T>); 2] = [("direct", direct), ("transposed", transposed)];
         for isa in Isa::available() {
             for (name, kernel) in kernels {
-                for threads in [1, 2] {
-                    let got = kernel(isa, threads, &a, &b);
+                for (threads, narrow) in [(1, false), (2, false), (1, true), (2, true)] {
+                    let got = kernel(isa, threads, narrow, &a, &b);
                     for (idx, (g, e)) in got.iter().zip(&exact).enumerate() {
                         assert!(
                             g.to_f64().to_bits() == e.to_f64().to_bits(),
-                            "{isa:?} {name} {threads} threads {m}x{k}x{n} element {idx}: \
-                             {g:?}, the chain of mul_adds gives {e:?}"
+                            "{isa:?} {name} {threads} threads, narrow lanes {narrow}, \
+                             {m}x{k}x{n} element {idx}: {g:?}, the chain of mul_adds gives {e:?}"
                         );
                     }
                 }
@@ -629,10 +650,13 @@ mod tests {
     fn big_products_are_the_same_on_any_thread_count() {
         let mut rng = NumpyRng::new(4);
         // Large enough to be split into bands, with bands that cut through tiles, both ways;
-        // tall and at most 20 wide (in one orientation or the other) takes the narrow lanes,
-        // with 20 columns in f32 their last vector paired.
+        // tall and at most 20 wide (in one orientation or the other) takes the narrow lanes or
+        // paired zmm tiles (the f64 course shape, 20 = 8 + 8 + 4 columns), with 20 columns in
+        // f32 their last vector paired.
         check::<f64>(&mut rng, (20, 600, 333), 1e-13);
         check::<f64>(&mut rng, (333, 600, 19), 1e-13);
+        check::<f64>(&mut rng, (333, 600, 20), 1e-13);
+        check::<f64>(&mut rng, (20, 300, 333), 1e-13);
         check::<f64>(&mut rng, (13, 300, 200), 1e-13);
         check::<f32>(&mut rng, (20, 600, 333), 1e-4);
         check::<f32>(&mut rng, (200, 300, 7), 1e-4);

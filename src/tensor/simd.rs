@@ -51,6 +51,34 @@ impl Isa {
     }
 }
 
+/// Whether this CPU runs a 512-bit multiply-add as two 256-bit halves (AMD Zen 4, family
+/// 19h), so that a zmm vector does no more work per cycle than a ymm one; detected once.
+/// Elsewhere (Intel's cores with two 512-bit FMA units, Zen 5) a zmm vector does twice the
+/// work, even with some of its lanes padding. Cores with a single 512-bit unit are not told
+/// apart by CPUID and count as whole. Every element is the same chain of multiply-adds either
+/// way, so this decides speed only.
+pub(crate) fn halved_512() -> bool {
+    static HALVED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HALVED.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::__cpuid;
+            let (vendor, signature) = (__cpuid(0), __cpuid(1).eax);
+            let amd =
+                (vendor.ebx, vendor.edx, vendor.ecx) == (0x6874_7541, 0x6974_6e65, 0x444d_4163);
+            let base = (signature >> 8) & 0xf;
+            let family = if base == 0xf {
+                base + ((signature >> 20) & 0xff)
+            } else {
+                base
+            };
+            amd && family == 0x19
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    })
+}
+
 /// Calls a kernel's band on `isa` for the element type `T` (f32 or f64): casts the problem
 /// `$p` (a `&$P<T>`) to the concrete type and runs `$avx512`, `$avx2` or the portable
 /// `$portable` (2×2 tiles) on it with `$args`.
