@@ -312,77 +312,128 @@ unsafe fn tile<
                 acc[r][last_v] = S::join_halves(acc[r][last_v], acc[r + 1][last_v]);
             }
         }
-        for q in 0..t.len {
-            if !t.ahead_b.is_null() {
-                match t.in_order {
-                    Some(InOrder {
-                        from,
-                        to,
-                        per_row,
-                        width,
-                    }) => {
-                        let line = from + q;
-                        if line < to {
-                            let at = match per_row {
-                                0 => line * per_line,
-                                lines => {
-                                    // The row's last line is the one holding its last
-                                    // element (its first one may start mid-line).
-                                    let (row, l) = (line / lines, line % lines);
-                                    row * t.ldb + (l * per_line).min(width - 1)
-                                }
-                            };
-                            S::prefetch_l2(t.ahead_b.wrapping_add(at));
+        // One step of q: this row of B against the tile's column of A.
+        macro_rules! step {
+            ($q:expr) => {
+                let q = $q;
+                let row = t.b.add(q * t.ldb);
+                let mut bv = [S::zero(); NV];
+                for v in 0..NV {
+                    bv[v] = if WHOLE || fill[v] == S::L {
+                        S::load(row.add(v * S::L))
+                    } else if fill[v] > 0 {
+                        S::load_first(row.add(v * S::L), fill[v])
+                    } else {
+                        S::zero()
+                    };
+                }
+                if PAIRED {
+                    bv[last_v] = S::join_halves(bv[last_v], bv[last_v]);
+                }
+                let a = t.a.add(q * t.csa);
+                let mut even = S::zero();
+                for r in 0..MR {
+                    let a = S::splat(*a.add(r * t.rsa));
+                    for v in 0..NV {
+                        if PAIRED && v == last_v {
+                            if r % 2 == 0 {
+                                even = a;
+                            } else {
+                                let pair = S::join_halves(even, a);
+                                acc[r - 1][v] = S::mul_add(pair, bv[v], acc[r - 1][v]);
+                            }
+                        } else {
+                            acc[r][v] = S::mul_add(a, bv[v], acc[r][v]);
                         }
-                    }
-                    None => {
-                        // Every cache line of the next panel's row q.
-                        let row = t.ahead_b.wrapping_add(q * t.ldb);
-                        let mut x = 0;
-                        while x < last {
-                            S::prefetch_l2(row.wrapping_add(x));
-                            x += per_line;
-                        }
-                        S::prefetch_l2(row.wrapping_add(last));
                     }
                 }
+            };
+        }
+        // The common case, the next block of B fetched in order from one stretch of memory
+        // (`W1·X` on one thread), runs without the per-step tests of the general loop.
+        let flat = match t.in_order {
+            Some(InOrder {
+                from,
+                to,
+                per_row: 0,
+                ..
+            }) if !t.ahead_b.is_null() && t.ahead_a.is_null() => {
+                Some((from, to.saturating_sub(from).min(t.len)))
             }
-            if !t.ahead_a.is_null() {
-                S::prefetch(
+            _ => None,
+        };
+        if let Some((from, count)) = flat {
+            for q in 0..count {
+                S::prefetch_l2(t.ahead_b.wrapping_add((from + q) * per_line));
+                step!(q);
+            }
+            for q in count..t.len {
+                step!(q);
+            }
+        } else if t.ahead_b.is_null() && !t.ahead_a.is_null() {
+            // A streams (the transposed `dZ1·Xᵀ`): the next row tile, a line per step.
+            for q in 0..t.len {
+                S::prefetch_l2(
                     t.ahead_a
                         .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line),
                 );
+                step!(q);
             }
-            let row = t.b.add(q * t.ldb);
-            let mut bv = [S::zero(); NV];
-            for v in 0..NV {
-                bv[v] = if WHOLE || fill[v] == S::L {
-                    S::load(row.add(v * S::L))
-                } else if fill[v] > 0 {
-                    S::load_first(row.add(v * S::L), fill[v])
-                } else {
-                    S::zero()
-                };
-            }
-            if PAIRED {
-                bv[last_v] = S::join_halves(bv[last_v], bv[last_v]);
-            }
-            let a = t.a.add(q * t.csa);
-            let mut even = S::zero();
-            for r in 0..MR {
-                let a = S::splat(*a.add(r * t.rsa));
-                for v in 0..NV {
-                    if PAIRED && v == last_v {
-                        if r % 2 == 0 {
-                            even = a;
-                        } else {
-                            let pair = S::join_halves(even, a);
-                            acc[r - 1][v] = S::mul_add(pair, bv[v], acc[r - 1][v]);
+        } else {
+            // Lines of the next block row by row (`per_row` of each), counted on from the
+            // tile's first one without a division per step.
+            let mut cursor = match t.in_order {
+                Some(InOrder { from, per_row, .. }) if per_row > 0 => {
+                    (from / per_row, from % per_row)
+                }
+                _ => (0, 0),
+            };
+            for q in 0..t.len {
+                if !t.ahead_b.is_null() {
+                    match t.in_order {
+                        Some(InOrder {
+                            from,
+                            to,
+                            per_row,
+                            width,
+                        }) => {
+                            if from + q < to {
+                                let at = match per_row {
+                                    0 => (from + q) * per_line,
+                                    lines => {
+                                        // The row's last line is the one holding its last
+                                        // element (its first one may start mid-line).
+                                        let (row, l) = cursor;
+                                        cursor = if l + 1 == lines {
+                                            (row + 1, 0)
+                                        } else {
+                                            (row, l + 1)
+                                        };
+                                        row * t.ldb + (l * per_line).min(width - 1)
+                                    }
+                                };
+                                S::prefetch_l2(t.ahead_b.wrapping_add(at));
+                            }
                         }
-                    } else {
-                        acc[r][v] = S::mul_add(a, bv[v], acc[r][v]);
+                        None => {
+                            // Every cache line of the next panel's row q.
+                            let row = t.ahead_b.wrapping_add(q * t.ldb);
+                            let mut x = 0;
+                            while x < last {
+                                S::prefetch_l2(row.wrapping_add(x));
+                                x += per_line;
+                            }
+                            S::prefetch_l2(row.wrapping_add(last));
+                        }
                     }
                 }
+                if !t.ahead_a.is_null() {
+                    S::prefetch(
+                        t.ahead_a
+                            .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line),
+                    );
+                }
+                step!(q);
             }
         }
         if PAIRED {
