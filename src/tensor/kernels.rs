@@ -251,6 +251,8 @@ pub(crate) fn sum_to_shape<T: Element>(g: &Tensor<T>, target: &[usize]) -> Tenso
 const PARALLEL_MIN_WORK: usize = 1 << 22;
 /// Each thread gets a band at least this wide of the product's longer side.
 const PARALLEL_MIN_ROWS: usize = 64;
+/// A wide C with at most this many rows (`W1·X`: 20 × 209) is cut along its rows.
+const FEW_ROWS: usize = 64;
 
 /// How many threads big matrix products use: `MATMUL_NUM_THREADS` (as for matrixmultiply's own
 /// threading) when set, else the number of CPUs the process may use.
@@ -339,23 +341,29 @@ unsafe fn gemm_split<T: Element>(
         }
     }
     let shared = Shared(run);
-    in_bands(m * n * k, long, matmul_threads(), 1, &|lo, len| {
-        shared.run(lo, len)
-    });
+    in_bands(
+        m * n * k,
+        long,
+        PARALLEL_MIN_ROWS,
+        matmul_threads(),
+        1,
+        &|lo, len| shared.run(lo, len),
+    );
 }
 
-/// Runs `band(lo, len)` over `0..long` split into `pieces` bands per thread when the product is
-/// big (`work` multiply-adds), taken by the calling thread and the pool's workers as each gets
-/// free; else once, here, over all of it.
+/// Runs `band(lo, len)` over `0..long` split into `pieces` bands per thread, each at least
+/// `min_len` long, when the product is big (`work` multiply-adds), taken by the calling thread
+/// and the pool's workers as each gets free; else once, here, over all of it.
 pub(crate) fn in_bands(
     work: usize,
     long: usize,
+    min_len: usize,
     threads: usize,
     pieces: usize,
     band: &(dyn Fn(usize, usize) + Sync),
 ) {
     let parts = if work >= PARALLEL_MIN_WORK {
-        threads.min(long / PARALLEL_MIN_ROWS).max(1)
+        threads.min(long / min_len).max(1)
     } else {
         1
     };
@@ -394,9 +402,9 @@ pub(crate) unsafe fn run_banded<P: Banded>(p: &P) {
     unsafe { in_bands_on(Isa::detected(), matmul_threads(), p) }
 }
 
-/// Runs `p` on `isa` in bands along C's longer side (one per thread when it is big). Each
-/// kernel computes every element the same way whichever band holds it, so the result does
-/// not depend on the thread count.
+/// Runs `p` on `isa` in bands along C's longer side, or along the rows of a wide C with few
+/// of them (one per thread when it is big). Each kernel computes every element the same way
+/// whichever band holds it, so the result does not depend on the thread count.
 ///
 /// # Safety
 /// As [`Banded::band`].
@@ -406,18 +414,33 @@ pub(crate) unsafe fn in_bands_on<P: Banded>(isa: Isa, threads: usize, p: &P) {
         return;
     }
     // Bands of rows (a tall C, whose A streams) come in several pieces per thread, so a slower
-    // thread takes fewer; bands of columns share A's blocks, and stay one per thread.
-    let pieces = if m > n { 8 } else { 1 };
-    in_bands(m * n * k.max(1), m.max(n), threads, pieces, &|lo, len| {
-        let band = (lo, lo + len);
-        let (rows, cols) = if m > n {
-            (band, (0, n))
-        } else {
-            ((0, m), band)
-        };
-        // SAFETY: the band lies inside C; the caller vouches for the rest.
-        unsafe { p.band(isa, rows, cols) }
-    });
+    // thread takes fewer. A wide C with few rows is cut along them too, one band per thread:
+    // each thread then reads B's rows whole and in order, where bands of columns would each
+    // read part of every row. Other wide Cs get bands of columns, one per thread (they share
+    // A's blocks).
+    let by_rows = m > n || m <= FEW_ROWS;
+    let (long, min_len, pieces) = match (m > n, by_rows) {
+        (true, _) => (m, PARALLEL_MIN_ROWS, 8),
+        (false, true) => (m, 2, 1),
+        (false, false) => (n, PARALLEL_MIN_ROWS, 1),
+    };
+    in_bands(
+        m * n * k.max(1),
+        long,
+        min_len,
+        threads,
+        pieces,
+        &|lo, len| {
+            let band = (lo, lo + len);
+            let (rows, cols) = if by_rows {
+                (band, (0, n))
+            } else {
+                ((0, m), band)
+            };
+            // SAFETY: the band lies inside C; the caller vouches for the rest.
+            unsafe { p.band(isa, rows, cols) }
+        },
+    );
 }
 
 /// `C = A·B` for 2-D tensors with any strides (transposed views included, never copied).
