@@ -119,7 +119,7 @@ unsafe fn band<T: Element, S: Lanes<T>, const MR: usize, const NV: usize>(
     let per_line = LINE / std::mem::size_of::<T>();
     // When the next block of B's rows, over the band's columns, fits in L2, it is fetched in
     // order, a line per step of this block: one stretch of memory when the band spans whole
-    // rows, else `per_row` lines of each row (the band's columns on two threads).
+    // rows, else `per_row` lines of each row (a band of columns).
     let per_row = if p.ldb - (c1 - c0) < per_line {
         0
     } else {
@@ -579,13 +579,7 @@ mod tests {
     }
 
     /// C = A·B on the kernel as written: A row-major, broadcast; B's rows.
-    fn direct<T: Element>(
-        isa: Isa,
-        threads: usize,
-        narrow_lanes: bool,
-        a: &Tensor<T>,
-        b: &Tensor<T>,
-    ) -> Vec<T> {
+    fn direct<T: Element>(way: Way, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
         let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
         let (a, b) = (a.contiguous(), b.contiguous());
@@ -601,22 +595,16 @@ mod tests {
             c: c.as_mut_ptr(),
             rsc: n,
             csc: 1,
-            narrow_lanes,
+            narrow_lanes: way.narrow_lanes,
         };
         // SAFETY: the buffers match the problem; `isa` comes from `Isa::available`.
-        unsafe { in_bands_on(isa, threads, &p) };
+        unsafe { in_bands_on(way.isa, way.threads, &p) };
         c
     }
 
     /// C = A·B as Cᵀ = Bᵀ·Aᵀ written into C through swapped strides: Bᵀ row-major is the
     /// broadcast side, Aᵀ row-major the rows read in place.
-    fn transposed<T: Element>(
-        isa: Isa,
-        threads: usize,
-        narrow_lanes: bool,
-        a: &Tensor<T>,
-        b: &Tensor<T>,
-    ) -> Vec<T> {
+    fn transposed<T: Element>(way: Way, a: &Tensor<T>, b: &Tensor<T>) -> Vec<T> {
         let (m, k, n) = (a.shape()[0], a.shape()[1], b.shape()[1]);
         let mut c = vec![T::from_f64(f64::NAN); m * n];
         let (at, bt) = (a.t().contiguous(), b.t().contiguous());
@@ -632,16 +620,24 @@ mod tests {
             c: c.as_mut_ptr(),
             rsc: 1,
             csc: n,
-            narrow_lanes,
+            narrow_lanes: way.narrow_lanes,
         };
         // SAFETY: as in `direct`, with C's strides swapped.
-        unsafe { in_bands_on(isa, threads, &p) };
+        unsafe { in_bands_on(way.isa, way.threads, &p) };
         c
     }
 
-    /// A way to run the kernel: C = A·B on an instruction set, a thread count, and with or
-    /// without the narrow lanes.
-    type Kernel<T> = fn(Isa, usize, bool, &Tensor<T>, &Tensor<T>) -> Vec<T>;
+    /// How a test runs the kernel: on an instruction set and a thread count, with or without
+    /// the narrow lanes.
+    #[derive(Clone, Copy, Debug)]
+    struct Way {
+        isa: Isa,
+        threads: usize,
+        narrow_lanes: bool,
+    }
+
+    /// A way to lay the problem out: C = A·B, run as `Way` says.
+    type Kernel<T> = fn(Way, &Tensor<T>, &Tensor<T>) -> Vec<T>;
 
     /// Both orientations on every instruction set, with and without the narrow lanes, and on
     /// 1 and 2 threads: bit for bit the
@@ -660,13 +656,18 @@ mod tests {
         let kernels: [(&str, Kernel<T>); 2] = [("direct", direct), ("transposed", transposed)];
         for isa in Isa::available() {
             for (name, kernel) in kernels {
-                for (threads, narrow) in [(1, false), (2, false), (1, true), (2, true)] {
-                    let got = kernel(isa, threads, narrow, &a, &b);
+                for (threads, narrow_lanes) in [(1, false), (2, false), (1, true), (2, true)] {
+                    let way = Way {
+                        isa,
+                        threads,
+                        narrow_lanes,
+                    };
+                    let got = kernel(way, &a, &b);
                     for (idx, (g, e)) in got.iter().zip(&exact).enumerate() {
                         assert!(
                             g.to_f64().to_bits() == e.to_f64().to_bits(),
-                            "{isa:?} {name} {threads} threads, narrow lanes {narrow}, \
-                             {m}x{k}x{n} element {idx}: {g:?}, the chain of mul_adds gives {e:?}"
+                            "{way:?} {name} {m}x{k}x{n} element {idx}: {g:?}, the chain of \
+                             mul_adds gives {e:?}"
                         );
                     }
                 }
