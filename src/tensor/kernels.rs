@@ -418,11 +418,13 @@ pub(crate) unsafe fn in_bands_on<P: Banded>(isa: Isa, threads: usize, p: &P) {
     // each thread then reads B's rows whole and in order, where bands of columns would each
     // read part of every row. Other wide Cs get bands of columns, one per thread (they share
     // A's blocks).
-    let by_rows = m > n || m <= FEW_ROWS;
-    let (long, min_len, pieces) = match (m > n, by_rows) {
-        (true, _) => (m, PARALLEL_MIN_ROWS, 8),
-        (false, true) => (m, 2, 1),
-        (false, false) => (n, PARALLEL_MIN_ROWS, 1),
+    let (by_rows, long, min_len, pieces) = if m > n {
+        (true, m, PARALLEL_MIN_ROWS, 8)
+    } else if m <= FEW_ROWS {
+        // Bands of at least 2 rows: the two-layer model's 7 rows of `W1·X` still split.
+        (true, m, 2, 1)
+    } else {
+        (false, n, PARALLEL_MIN_ROWS, 1)
     };
     in_bands(
         m * n * k.max(1),
@@ -567,6 +569,7 @@ pub(crate) fn gemm_into<T: Element>(
         // choice gives the same bits (see `outer`), so layouts never change the result.
         let (rows, cols) = (contiguous_rows(b), contiguous_rows(&b.t()));
         let (pc, ldc) = (c.as_mut_ptr().cast::<T>(), n);
+        let narrow_lanes = super::simd::halved_512();
         let mut copy = None;
         let p = match cols {
             Some((pb, ld)) if rows.is_none() || n > 1024 => {
@@ -584,7 +587,7 @@ pub(crate) fn gemm_into<T: Element>(
                     c: pc,
                     rsc: 1,
                     csc: ldc,
-                    narrow_lanes: super::simd::halved_512(),
+                    narrow_lanes,
                 }
             }
             _ => {
@@ -607,7 +610,7 @@ pub(crate) fn gemm_into<T: Element>(
                     c: pc,
                     rsc: ldc,
                     csc: 1,
-                    narrow_lanes: super::simd::halved_512(),
+                    narrow_lanes,
                 }
             }
         };

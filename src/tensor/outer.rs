@@ -349,6 +349,12 @@ unsafe fn tile<
                 }
             };
         }
+        // Step q's line of A's next row tile: line q / MR of row q % MR. Into L2, not L1: the
+        // tile's B and its own rows of A nearly fill L1 already (the transposed `dZ1·Xᵀ`).
+        let ahead_a = |q: usize| {
+            t.ahead_a
+                .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line)
+        };
         // The common case, the next block of B fetched in order from one stretch of memory
         // (`W1·X` on one thread), runs without the per-step tests of the general loop.
         let flat = match t.in_order {
@@ -373,10 +379,7 @@ unsafe fn tile<
         } else if t.ahead_b.is_null() && !t.ahead_a.is_null() {
             // A streams (the transposed `dZ1·Xᵀ`): the next row tile, a line per step.
             for q in 0..t.len {
-                S::prefetch_l2(
-                    t.ahead_a
-                        .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line),
-                );
+                S::prefetch_l2(ahead_a(q));
                 step!(q);
             }
         } else {
@@ -428,10 +431,7 @@ unsafe fn tile<
                     }
                 }
                 if !t.ahead_a.is_null() {
-                    S::prefetch(
-                        t.ahead_a
-                            .wrapping_add((q % MR) * t.rsa + (q / MR) * per_line),
-                    );
+                    S::prefetch_l2(ahead_a(q));
                 }
                 step!(q);
             }
